@@ -1,0 +1,196 @@
+/*
+ * jwt.c
+ *		JWT claim rules (SPEC.md rules 4-8) for widget identity tokens and
+ *		signed variables, and the one-key verification pipeline.
+ *
+ * Runs only on a payload whose signature has been checked; until then the
+ * payload is not even decoded.  Reason codes are decided in SPEC.md's order.
+ * Never trusts a claim's type: every member is checked before it is read.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "base64url.h"
+#include "core.h"
+#include "email_normalize.h"
+
+#define MEMBER(doc, obj, lit) wj_find((doc), (obj), (lit), sizeof(lit) - 1)
+
+size_t
+woesid_jwt_arena_bound(size_t token_len)
+{
+	size_t		decoded = woesid_b64url_decoded_bound(token_len);
+
+	/* header, signature and payload bytes, both parses, the email, slack */
+	return 3 * decoded + 2 * wj_arena_bound(decoded) +
+		woesid_email_normalize_bound(decoded) + 64;
+}
+
+bool
+woesid_json_is_integer(const wj_node *node)
+{
+	return node->type == WJ_NUMBER &&
+		memchr(node->str, '.', node->len) == NULL &&
+		memchr(node->str, 'e', node->len) == NULL &&
+		memchr(node->str, 'E', node->len) == NULL;
+}
+
+/* A time claim's value, or false when it is not a number in range. */
+static bool
+time_claim(const wj_doc *doc, uint32_t index, double *out)
+{
+	const wj_node *node = &doc->nodes[index];
+
+	return node->type == WJ_NUMBER && wj_number_double(node, out) &&
+		*out >= 0 && *out <= WOESID_MAX_TIME_CLAIM;
+}
+
+/* Rule 6: aud is the audience, or an array of strings holding it. */
+static bool
+audience_matches(const wj_doc *doc, uint32_t aud, const woesid_jwt_rules *rules)
+{
+	const wj_node *node = &doc->nodes[aud];
+	bool		found = false;
+
+	if (aud == 0 || rules->audience == NULL)
+		return false;
+	if (node->type == WJ_STRING)
+		return node->len == rules->audience_len &&
+			memcmp(node->str, rules->audience, node->len) == 0;
+	if (node->type != WJ_ARRAY)
+		return false;
+	for (uint32_t i = aud + 1; i < node->next; i = doc->nodes[i].next)
+	{
+		const wj_node *item = &doc->nodes[i];
+
+		if (item->type != WJ_STRING)
+			return false;
+		if (item->len == rules->audience_len &&
+			memcmp(item->str, rules->audience, item->len) == 0)
+			found = true;
+	}
+	return found;
+}
+
+/* The normalized string at index into the arena; false if it is not one. */
+static bool
+normalized_email(const wj_doc *doc, uint32_t index, woesid_arena *arena,
+				 woesid_jwt *out)
+{
+	const wj_node *node = &doc->nodes[index];
+	char	   *buf;
+
+	if (index == 0 || node->type != WJ_STRING)
+		return false;
+	buf = woesid_arena_alloc(arena, woesid_email_normalize_bound(node->len));
+	if (buf == NULL)
+		return false;
+	out->email_len = woesid_email_normalize(node->str, node->len, buf);
+	out->email = out->email_len > 0 ? buf : NULL;
+	return true;
+}
+
+/* An id claim usable as text: a string or an integer. */
+static const wj_node *
+id_claim(const wj_doc *doc, uint32_t index)
+{
+	const wj_node *node = &doc->nodes[index];
+
+	if (index == 0)
+		return NULL;
+	if (node->type == WJ_STRING || woesid_json_is_integer(node))
+		return node;
+	return NULL;
+}
+
+static woesid_reason
+check_claims(const woesid_jws *jws, const woesid_jwt_rules *rules,
+			 woesid_arena *arena, woesid_jwt *out)
+{
+	const wj_doc *doc = &out->payload;
+	uint8_t    *payload;
+	size_t		payload_len;
+	uint32_t	exp,
+				iat,
+				nbf;
+	double		nbf_value = 0;
+
+	payload = woesid_arena_alloc(arena,
+								 woesid_b64url_decoded_bound(jws->payload_b64_len));
+	if (payload == NULL ||
+		!woesid_b64url_decode(jws->payload_b64, jws->payload_b64_len,
+							  payload, &payload_len) ||
+		!wj_parse((const char *) payload, payload_len, arena, &out->payload) ||
+		doc->nodes[0].type != WJ_OBJECT)
+		return WOESID_MALFORMED;
+
+	exp = MEMBER(doc, 0, "exp");
+	iat = MEMBER(doc, 0, "iat");
+	nbf = MEMBER(doc, 0, "nbf");
+	if (exp == 0 || iat == 0)
+		return WOESID_MISSING_CLAIM;
+	if (!time_claim(doc, exp, &out->exp) || !time_claim(doc, iat, &out->iat) ||
+		(nbf != 0 && !time_claim(doc, nbf, &nbf_value)))
+		return WOESID_INVALID_CLAIM;
+
+	if (rules->now >= out->exp + rules->clock_skew)
+		return WOESID_EXPIRED;
+	if (out->iat > rules->now + rules->clock_skew ||
+		(nbf != 0 && nbf_value > rules->now + rules->clock_skew))
+		return WOESID_NOT_YET_VALID;
+	if (out->exp - out->iat > rules->max_lifetime)
+		return WOESID_LIFETIME_EXCEEDED;
+
+	if (rules->check_audience &&
+		!audience_matches(doc, MEMBER(doc, 0, "aud"), rules))
+		return WOESID_AUDIENCE_MISMATCH;
+
+	/* Widget JWTs sign "email"; signed variables may use "user_email". */
+	if (!normalized_email(doc, MEMBER(doc, 0, "email"), arena, out) &&
+		!rules->require_email)
+		normalized_email(doc, MEMBER(doc, 0, "user_email"), arena, out);
+	if (rules->require_email && out->email == NULL)
+		return WOESID_MISSING_EMAIL;
+
+	out->contact_id = id_claim(doc, MEMBER(doc, 0, "contact_external_id"));
+	out->account_id = id_claim(doc, MEMBER(doc, 0, "account_external_id"));
+	return WOESID_OK;
+}
+
+void
+woesid_jwt_check_claims(const woesid_jws *jws, const woesid_jwt_rules *rules,
+						woesid_arena *arena, woesid_jwt *out)
+{
+	out->email = NULL;
+	out->email_len = 0;
+	out->contact_id = NULL;
+	out->account_id = NULL;
+	out->reason = check_claims(jws, rules, arena, out);
+}
+
+void
+woesid_verify_jwt(const char *token, size_t len, woesid_mac_key *key,
+				  size_t max_token_bytes, const woesid_jwt_rules *rules,
+				  woesid_arena *arena, woesid_jwt *out)
+{
+	woesid_jws	jws;
+	int			signed_by;
+
+	memset(out, 0, sizeof(*out));
+	if (key == NULL)
+	{
+		out->reason = WOESID_MISSING_SECRET;
+		return;
+	}
+	out->reason = woesid_jws_open(token, len, max_token_bytes, arena, &jws);
+	if (out->reason != WOESID_OK)
+		return;
+	signed_by = woesid_jws_signed_by(&jws, key);
+	if (signed_by != 1)
+	{
+		out->reason = WOESID_BAD_SIGNATURE;
+		out->fault = signed_by < 0;
+		return;
+	}
+	woesid_jwt_check_claims(&jws, rules, arena, out);
+}
