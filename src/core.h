@@ -60,6 +60,7 @@ typedef struct woesid_jwt
 	size_t		email_len;
 	const wj_node *contact_id;	/* a STRING or integer NUMBER, or NULL */
 	const wj_node *account_id;
+	const wj_node *kid;			/* the header's kid if it is a string */
 	bool		fault;			/* OpenSSL failed (out of memory): not a
 								 * verdict on the token */
 } woesid_jwt;
@@ -88,13 +89,13 @@ void		woesid_jwt_check_claims(const woesid_jws *jws,
 									woesid_arena *arena, woesid_jwt *out);
 
 /* All three steps with one key (NULL: missing_secret). */
-void		woesid_verify_jwt(const char *token, size_t len, woesid_mac_key *key,
+void		woesid_jwt_verify(const char *token, size_t len, woesid_mac_key *key,
 							  size_t max_token_bytes,
 							  const woesid_jwt_rules *rules,
 							  woesid_arena *arena, woesid_jwt *out);
 
 /* An identify payload sent in hmac_email mode. */
-typedef struct woesid_hmac_email
+typedef struct woesid_hmac_result
 {
 	woesid_reason reason;
 	wj_doc		payload;		/* valid when parsed (metadata comes from it) */
@@ -102,23 +103,23 @@ typedef struct woesid_hmac_email
 	const char *email;			/* normalized; set when verified */
 	size_t		email_len;
 	bool		fault;			/* OpenSSL failed (out of memory) */
-} woesid_hmac_email;
+} woesid_hmac_result;
 
 size_t		woesid_hmac_email_arena_bound(size_t payload_len);
 
 /* Verifies payload[0..len) (key NULL: missing_secret). */
-void		woesid_verify_hmac_email(const char *payload, size_t len,
+void		woesid_hmac_email_verify(const char *payload, size_t len,
 									 woesid_mac_key *key,
 									 size_t max_payload_bytes,
 									 woesid_arena *arena,
-									 woesid_hmac_email *out);
+									 woesid_hmac_result *out);
 
 /*
  * The hex HMAC a backend sends for email: normalizes email[0..len) into
  * scratch (room for woesid_email_normalize_bound(len) bytes) and writes 64
  * lower-case hex digits to hex.  False only if OpenSSL fails.
  */
-bool		woesid_email_hash(const char *email, size_t len, woesid_mac_key *key,
+bool		woesid_email_hmac_hex(const char *email, size_t len, woesid_mac_key *key,
 							  char *scratch, char hex[2 * WOESID_MAC_LEN]);
 
 /* True when a NUMBER node is written as a plain integer (no . e E). */

@@ -54,7 +54,7 @@ decode_hex_mac(const wj_node *node, uint8_t mac[WOESID_MAC_LEN])
 
 static woesid_reason
 verify(const char *payload, size_t len, woesid_mac_key *key,
-	   size_t max_payload_bytes, woesid_arena *arena, woesid_hmac_email *out)
+	   size_t max_payload_bytes, woesid_arena *arena, woesid_hmac_result *out)
 {
 	const wj_doc *doc = &out->payload;
 	uint32_t	hash,
@@ -107,9 +107,9 @@ verify(const char *payload, size_t len, woesid_mac_key *key,
 }
 
 void
-woesid_verify_hmac_email(const char *payload, size_t len, woesid_mac_key *key,
+woesid_hmac_email_verify(const char *payload, size_t len, woesid_mac_key *key,
 						 size_t max_payload_bytes, woesid_arena *arena,
-						 woesid_hmac_email *out)
+						 woesid_hmac_result *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->reason = verify(payload, len, key, max_payload_bytes, arena, out);
@@ -121,7 +121,7 @@ woesid_verify_hmac_email(const char *payload, size_t len, woesid_mac_key *key,
 }
 
 bool
-woesid_email_hash(const char *email, size_t len, woesid_mac_key *key,
+woesid_email_hmac_hex(const char *email, size_t len, woesid_mac_key *key,
 				  char *scratch, char hex[2 * WOESID_MAC_LEN])
 {
 	uint8_t		mac[WOESID_MAC_LEN];

@@ -165,11 +165,12 @@ woesid_jwt_check_claims(const woesid_jws *jws, const woesid_jwt_rules *rules,
 	out->email_len = 0;
 	out->contact_id = NULL;
 	out->account_id = NULL;
+	out->kid = jws->kid;
 	out->reason = check_claims(jws, rules, arena, out);
 }
 
 void
-woesid_verify_jwt(const char *token, size_t len, woesid_mac_key *key,
+woesid_jwt_verify(const char *token, size_t len, woesid_mac_key *key,
 				  size_t max_token_bytes, const woesid_jwt_rules *rules,
 				  woesid_arena *arena, woesid_jwt *out)
 {

@@ -1,0 +1,23 @@
+# woesid: PGXS build.  The verification core (CORE_OBJS) has no PostgreSQL
+# headers; the same sources are linked into the unit tests, fuzzers and the
+# C benchmark by test/ and bench/.
+EXTENSION = woesid
+MODULE_big = woesid
+DATA = $(wildcard sql/*--*.sql)
+
+CORE_OBJS = src/base64url.o src/json.o src/email_normalize.o src/mac.o \
+	src/jws.o src/jwt.o src/hmac_email.o
+FMGR_OBJS = src/fmgr_settings.o src/fmgr_cache.o src/fmgr_claims.o \
+	src/fmgr_verify.o
+OBJS = $(CORE_OBJS) $(FMGR_OBJS)
+
+PG_CPPFLAGS = -I$(srcdir)/src
+PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
+SHLIB_LINK = -lcrypto
+
+REGRESS = verify_jwt hostile variables hmac_email trusted settings encoding
+REGRESS_OPTS = --inputdir=. --load-extension=woesid
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)

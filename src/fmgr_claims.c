@@ -1,0 +1,256 @@
+/*
+ * fmgr_claims.c
+ *		Builds woesid_claims rows from core results.
+ *
+ * The one place where fail-closed is enforced for every caller: unless the
+ * reason is WOESID_OK, email, the ids, claims, issued_at, expires_at and
+ * key_id are NULL whatever the caller passed.  jsonb values are built
+ * straight from the parsed nodes (no re-parsing of text); the JSON reader
+ * already refused anything jsonb could not store, so nothing here can raise
+ * because of visitor input.
+ */
+#include "woesid_fmgr.h"
+
+#include <math.h>
+
+#include "access/htup_details.h"
+#include "funcapi.h"
+#include "utils/builtins.h"
+#include "utils/float.h"
+#include "utils/jsonb.h"
+#include "utils/numeric.h"
+
+enum
+{
+	ATT_VERIFIED,
+	ATT_MODE,
+	ATT_EMAIL,
+	ATT_CONTACT_ID,
+	ATT_ACCOUNT_ID,
+	ATT_CLAIMS,
+	ATT_METADATA,
+	ATT_ISSUED_AT,
+	ATT_EXPIRES_AT,
+	ATT_KEY_ID,
+	ATT_FAILURE,
+	NUM_ATTS
+};
+
+/* Seconds between 1970-01-01 and PostgreSQL's epoch, 2000-01-01. */
+#define UNIX_TO_POSTGRES_SECONDS \
+	((double) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY)
+
+double
+woesid_unix_seconds(TimestampTz ts)
+{
+	if (TIMESTAMP_IS_NOBEGIN(ts))
+		return -get_float8_infinity();
+	if (TIMESTAMP_IS_NOEND(ts))
+		return get_float8_infinity();
+	return (double) ts / USECS_PER_SEC + UNIX_TO_POSTGRES_SECONDS;
+}
+
+static TimestampTz
+timestamptz_from_unix(double seconds)
+{
+	return (TimestampTz) llround((seconds - UNIX_TO_POSTGRES_SECONDS) * USECS_PER_SEC);
+}
+
+static Datum
+text_datum(const char *str, size_t len)
+{
+	return PointerGetDatum(cstring_to_text_with_len(str, (int) len));
+}
+
+static void
+scalar_value(const wj_node *node, JsonbValue *v)
+{
+	switch ((wj_type) node->type)
+	{
+		case WJ_NULL:
+			v->type = jbvNull;
+			break;
+		case WJ_FALSE:
+		case WJ_TRUE:
+			v->type = jbvBool;
+			v->val.boolean = node->type == WJ_TRUE;
+			break;
+		case WJ_NUMBER:
+			{
+				char	   *text = pnstrdup(node->str, node->len);
+
+				v->type = jbvNumeric;
+				v->val.numeric = DatumGetNumeric(DirectFunctionCall3(numeric_in,
+																	 CStringGetDatum(text),
+																	 ObjectIdGetDatum(InvalidOid),
+																	 Int32GetDatum(-1)));
+				pfree(text);
+				break;
+			}
+		case WJ_STRING:
+			v->type = jbvString;
+			v->val.string.val = (char *) node->str;
+			v->val.string.len = (int) node->len;
+			break;
+		default:
+			elog(ERROR, "unexpected JSON node type %d", node->type);
+	}
+}
+
+static bool
+skipped(const wj_node *key, const char *const *skip)
+{
+	for (; skip != NULL && *skip != NULL; skip++)
+		if (strlen(*skip) == key->len && memcmp(*skip, key->str, key->len) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Pushes the value at index (as an object member's value, an array element,
+ * or the root) and returns the index past it.  Object members named in skip
+ * are left out; skip applies to the outermost object only.  *done receives
+ * what the last container's end returned: for the root, the whole value.
+ */
+static uint32_t
+push_node(JsonbParseState **state, const wj_doc *doc, uint32_t index,
+		  JsonbIteratorToken token, const char *const *skip, JsonbValue **done)
+{
+	const wj_node *node = &doc->nodes[index];
+	JsonbValue	v;
+	uint32_t	i;
+
+	if (node->type == WJ_OBJECT)
+	{
+		pushJsonbValue(state, WJB_BEGIN_OBJECT, NULL);
+		for (i = index + 1; i < node->next;)
+		{
+			const wj_node *key = &doc->nodes[i];
+
+			if (skipped(key, skip))
+			{
+				i = doc->nodes[i + 1].next;
+				continue;
+			}
+			scalar_value(key, &v);
+			pushJsonbValue(state, WJB_KEY, &v);
+			i = push_node(state, doc, i + 1, WJB_VALUE, NULL, done);
+		}
+		*done = pushJsonbValue(state, WJB_END_OBJECT, NULL);
+	}
+	else if (node->type == WJ_ARRAY)
+	{
+		pushJsonbValue(state, WJB_BEGIN_ARRAY, NULL);
+		for (i = index + 1; i < node->next;)
+			i = push_node(state, doc, i, WJB_ELEM, NULL, done);
+		*done = pushJsonbValue(state, WJB_END_ARRAY, NULL);
+	}
+	else
+	{
+		scalar_value(node, &v);
+		pushJsonbValue(state, token, &v);
+	}
+	return node->next;
+}
+
+static Datum
+jsonb_from_doc(const wj_doc *doc, const char *const *skip)
+{
+	JsonbParseState *state = NULL;
+	JsonbValue *root = NULL;
+
+	/* Only objects reach here: a root scalar would need a raw-scalar array. */
+	Assert(doc->nodes[0].type == WJ_OBJECT);
+	(void) push_node(&state, doc, 0, WJB_VALUE, skip, &root);
+	return JsonbPGetDatum(JsonbValueToJsonb(root));
+}
+
+static Datum
+jsonb_email_object(const char *email, size_t len)
+{
+	JsonbParseState *state = NULL;
+	JsonbValue	key,
+				value;
+
+	key.type = jbvString;
+	key.val.string.val = "email";
+	key.val.string.len = 5;
+	value.type = jbvString;
+	value.val.string.val = (char *) email;
+	value.val.string.len = (int) len;
+	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	pushJsonbValue(&state, WJB_KEY, &key);
+	pushJsonbValue(&state, WJB_VALUE, &value);
+	return JsonbPGetDatum(JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, NULL)));
+}
+
+static void
+set_id(Datum *values, bool *nulls, int att, const wj_node *node)
+{
+	if (node == NULL)
+		return;
+	values[att] = text_datum(node->str, node->len);
+	nulls[att] = false;
+}
+
+Datum
+woesid_claims_datum(TupleDesc tupdesc, const woesid_claims_values *in)
+{
+	Datum		values[NUM_ATTS];
+	bool		nulls[NUM_ATTS];
+	bool		verified = in->reason == WOESID_OK;
+
+	Assert(tupdesc->natts == NUM_ATTS);
+	memset(nulls, true, sizeof(nulls));
+
+	values[ATT_VERIFIED] = BoolGetDatum(verified);
+	nulls[ATT_VERIFIED] = false;
+	if (in->mode != NULL)
+	{
+		values[ATT_MODE] = CStringGetTextDatum(in->mode);
+		nulls[ATT_MODE] = false;
+	}
+	if (in->metadata != NULL)
+	{
+		values[ATT_METADATA] = jsonb_from_doc(in->metadata, in->metadata_skip);
+		nulls[ATT_METADATA] = false;
+	}
+
+	if (!verified)
+	{
+		values[ATT_FAILURE] = CStringGetTextDatum(woesid_reason_code[in->reason]);
+		nulls[ATT_FAILURE] = false;
+		return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
+	}
+
+	if (in->email != NULL)
+	{
+		values[ATT_EMAIL] = text_datum(in->email, in->email_len);
+		nulls[ATT_EMAIL] = false;
+	}
+	set_id(values, nulls, ATT_CONTACT_ID, in->contact_id);
+	set_id(values, nulls, ATT_ACCOUNT_ID, in->account_id);
+	if (in->claims != NULL)
+	{
+		values[ATT_CLAIMS] = jsonb_from_doc(in->claims, NULL);
+		nulls[ATT_CLAIMS] = false;
+	}
+	else if (in->claims_email)
+	{
+		values[ATT_CLAIMS] = jsonb_email_object(in->email, in->email_len);
+		nulls[ATT_CLAIMS] = false;
+	}
+	if (in->has_times)
+	{
+		values[ATT_ISSUED_AT] = TimestampTzGetDatum(timestamptz_from_unix(in->iat));
+		values[ATT_EXPIRES_AT] = TimestampTzGetDatum(timestamptz_from_unix(in->exp));
+		nulls[ATT_ISSUED_AT] = false;
+		nulls[ATT_EXPIRES_AT] = false;
+	}
+	if (in->key_id != NULL)
+	{
+		values[ATT_KEY_ID] = text_datum(in->key_id, in->key_id_len);
+		nulls[ATT_KEY_ID] = false;
+	}
+	return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
+}

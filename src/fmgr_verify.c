@@ -1,0 +1,306 @@
+/*
+ * fmgr_verify.c
+ *		SQL entry points of the pure verifiers: woesid_verify_jwt,
+ *		woesid_verify_variables, woesid_hmac_email, woesid_email_hash,
+ *		woesid_normalize_email, woesid_trusted, woesid_require.
+ *
+ * Reads arguments and settings, calls the core once, converts the result.
+ * Never raises because of a token or payload: oversized values are refused
+ * by their stored size before being detoasted, and every other verdict comes
+ * from the core as a reason code.  Never puts a secret or token in a message.
+ */
+#include "woesid_fmgr.h"
+
+#include "access/detoast.h"
+#include "access/htup_details.h"
+#include "access/xact.h"
+#include "executor/executor.h"
+#include "funcapi.h"
+#include "utils/builtins.h"
+#include "utils/float.h"
+#include "utils/jsonb.h"
+#include "utils/numeric.h"
+
+#include "email_normalize.h"
+
+PG_FUNCTION_INFO_V1(woesid_verify_jwt);
+PG_FUNCTION_INFO_V1(woesid_verify_variables);
+PG_FUNCTION_INFO_V1(woesid_hmac_email);
+PG_FUNCTION_INFO_V1(woesid_email_hash);
+PG_FUNCTION_INFO_V1(woesid_normalize_email);
+PG_FUNCTION_INFO_V1(woesid_trusted);
+PG_FUNCTION_INFO_V1(woesid_require);
+
+static const char *const hmac_signed_members[] = {"email", "email_hash", NULL};
+
+/*
+ * A visitor-supplied text argument as bytes.  One longer than max is not
+ * detoasted: *data is NULL and *len its size, which the core refuses as
+ * malformed before reading anything.  NULL is an empty value (missing).
+ */
+static void
+visitor_bytes(FunctionCallInfo fcinfo, int arg, size_t max,
+			  const char **data, size_t *len)
+{
+	text	   *t;
+
+	*data = NULL;
+	*len = 0;
+	if (PG_ARGISNULL(arg))
+		return;
+	*len = toast_raw_datum_size(PG_GETARG_DATUM(arg)) - VARHDRSZ;
+	if (*len > max)
+		return;
+	t = PG_GETARG_TEXT_PP(arg);
+	*data = VARDATA_ANY(t);
+}
+
+/* The MAC key for a text or bytea secret argument; NULL if NULL or empty. */
+static woesid_mac_key *
+secret_key(FunctionCallInfo fcinfo, woesid_call_cache *cache, int arg)
+{
+	bytea	   *secret;
+
+	if (PG_ARGISNULL(arg))
+		return NULL;
+	secret = PG_GETARG_BYTEA_PP(arg);
+	return woesid_cache_key(cache, VARDATA_ANY(secret), VARSIZE_ANY_EXHDR(secret));
+}
+
+/* The verification time: the at argument if the call has one, else now. */
+static double
+verification_time(FunctionCallInfo fcinfo, int at_arg)
+{
+	if (PG_NARGS() <= at_arg)
+		return woesid_unix_seconds(GetCurrentStatementStartTimestamp());
+	/* An unknown time can never show a token valid. */
+	if (PG_ARGISNULL(at_arg))
+		return get_float8_infinity();
+	return woesid_unix_seconds(PG_GETARG_TIMESTAMPTZ(at_arg));
+}
+
+static void
+raise_mac_fault(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_OUT_OF_MEMORY),
+			 errmsg("could not compute HMAC-SHA256")));
+}
+
+/*
+ * Shared by woesid_verify_jwt (token, secret, audience [, at]) and
+ * woesid_verify_variables (token, secret [, at]).
+ */
+static Datum
+verify_token(FunctionCallInfo fcinfo, bool widget)
+{
+	woesid_call_cache *cache = woesid_cache_get(fcinfo);
+	TupleDesc	tupdesc = woesid_cache_tupdesc(cache, fcinfo);
+	woesid_mac_key *key = secret_key(fcinfo, cache, 1);
+	woesid_jwt_rules rules = {0};
+	woesid_claims_values values = {0};
+	woesid_arena arena;
+	woesid_jwt	jwt;
+	const char *token;
+	size_t		len;
+
+	visitor_bytes(fcinfo, 0, woesid_max_token_bytes, &token, &len);
+	rules.now = verification_time(fcinfo, widget ? 3 : 2);
+	rules.clock_skew = woesid_clock_skew;
+	rules.max_lifetime = widget ? woesid_jwt_max_lifetime :
+		woesid_variables_max_lifetime;
+	rules.check_audience = widget;
+	rules.require_email = widget;
+	if (widget && !PG_ARGISNULL(2))
+	{
+		text	   *audience = PG_GETARG_TEXT_PP(2);
+
+		rules.audience = VARDATA_ANY(audience);
+		rules.audience_len = VARSIZE_ANY_EXHDR(audience);
+	}
+
+	woesid_cache_arena(cache, token ? woesid_jwt_arena_bound(len) : 0, &arena);
+	woesid_jwt_verify(token, len, key, woesid_max_token_bytes, &rules,
+					  &arena, &jwt);
+	if (jwt.fault)
+		raise_mac_fault();
+
+	values.reason = jwt.reason;
+	values.mode = widget ? "jwt" : "variables";
+	values.email = jwt.email;
+	values.email_len = jwt.email_len;
+	values.contact_id = jwt.contact_id;
+	values.account_id = jwt.account_id;
+	values.claims = &jwt.payload;
+	values.has_times = true;
+	values.iat = jwt.iat;
+	values.exp = jwt.exp;
+	if (jwt.kid != NULL)
+	{
+		values.key_id = jwt.kid->str;
+		values.key_id_len = jwt.kid->len;
+	}
+	PG_RETURN_DATUM(woesid_claims_datum(tupdesc, &values));
+}
+
+Datum
+woesid_verify_jwt(PG_FUNCTION_ARGS)
+{
+	return verify_token(fcinfo, true);
+}
+
+Datum
+woesid_verify_variables(PG_FUNCTION_ARGS)
+{
+	return verify_token(fcinfo, false);
+}
+
+/* woesid_hmac_email(identify_payload text, secret bytea) */
+Datum
+woesid_hmac_email(PG_FUNCTION_ARGS)
+{
+	woesid_call_cache *cache = woesid_cache_get(fcinfo);
+	TupleDesc	tupdesc = woesid_cache_tupdesc(cache, fcinfo);
+	woesid_mac_key *key = secret_key(fcinfo, cache, 1);
+	woesid_claims_values values = {0};
+	woesid_hmac_result result;
+	woesid_arena arena;
+	const char *payload;
+	size_t		len;
+
+	visitor_bytes(fcinfo, 0, woesid_max_token_bytes, &payload, &len);
+	woesid_cache_arena(cache,
+					   payload ? woesid_hmac_email_arena_bound(len) : 0, &arena);
+	woesid_hmac_email_verify(payload, len, key, woesid_max_token_bytes,
+							 &arena, &result);
+	if (result.fault)
+		raise_mac_fault();
+
+	values.reason = result.reason;
+	values.mode = "hmac_email";
+	values.email = result.email;
+	values.email_len = result.email_len;
+	values.claims_email = true;
+	if (result.parsed)
+	{
+		values.metadata = &result.payload;
+		values.metadata_skip = hmac_signed_members;
+	}
+	PG_RETURN_DATUM(woesid_claims_datum(tupdesc, &values));
+}
+
+/* woesid_email_hash(email text, secret bytea): the hex HMAC a backend sends */
+Datum
+woesid_email_hash(PG_FUNCTION_ARGS)
+{
+	woesid_call_cache *cache = woesid_cache_get(fcinfo);
+	text	   *email = PG_GETARG_TEXT_PP(0);
+	bytea	   *secret = PG_GETARG_BYTEA_PP(1);
+	size_t		len = VARSIZE_ANY_EXHDR(email);
+	woesid_mac_key *key;
+	char	   *scratch;
+	char		hex[2 * WOESID_MAC_LEN];
+
+	if (VARSIZE_ANY_EXHDR(secret) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("secret must not be empty")));
+	key = woesid_cache_key(cache, VARDATA_ANY(secret), VARSIZE_ANY_EXHDR(secret));
+	scratch = palloc(woesid_email_normalize_bound(len));
+	if (!woesid_email_hmac_hex(VARDATA_ANY(email), len, key, scratch, hex))
+		raise_mac_fault();
+	pfree(scratch);
+	PG_RETURN_TEXT_P(cstring_to_text_with_len(hex, sizeof(hex)));
+}
+
+/* woesid_normalize_email(email text): JavaScript's trim().toLowerCase() */
+Datum
+woesid_normalize_email(PG_FUNCTION_ARGS)
+{
+	text	   *email = PG_GETARG_TEXT_PP(0);
+	size_t		len = VARSIZE_ANY_EXHDR(email);
+	text	   *result = palloc(VARHDRSZ + woesid_email_normalize_bound(len));
+
+	SET_VARSIZE(result, VARHDRSZ +
+				woesid_email_normalize(VARDATA_ANY(email), len, VARDATA(result)));
+	PG_RETURN_TEXT_P(result);
+}
+
+/* The woesid_claims attribute numbers the accessors below read. */
+#define ATTNUM_VERIFIED 1
+#define ATTNUM_CLAIMS 6
+#define ATTNUM_FAILURE 11
+
+static bool
+identity_verified(HeapTupleHeader identity)
+{
+	bool		isnull;
+	Datum		verified = GetAttributeByNum(identity, ATTNUM_VERIFIED, &isnull);
+
+	return !isnull && DatumGetBool(verified);
+}
+
+/* woesid_trusted(identity woesid_claims, name text): a verified claim as text */
+Datum
+woesid_trusted(PG_FUNCTION_ARGS)
+{
+	HeapTupleHeader identity = PG_GETARG_HEAPTUPLEHEADER(0);
+	text	   *name = PG_GETARG_TEXT_PP(1);
+	Datum		claims_datum;
+	Jsonb	   *claims;
+	JsonbValue *v;
+	bool		isnull;
+
+	if (!identity_verified(identity))
+		PG_RETURN_NULL();
+	claims_datum = GetAttributeByNum(identity, ATTNUM_CLAIMS, &isnull);
+	if (isnull)
+		PG_RETURN_NULL();
+	claims = DatumGetJsonbP(claims_datum);
+	if (!JB_ROOT_IS_OBJECT(claims))
+		PG_RETURN_NULL();
+	v = getKeyJsonValueFromContainer(&claims->root, VARDATA_ANY(name),
+									 VARSIZE_ANY_EXHDR(name), NULL);
+	if (v == NULL)
+		PG_RETURN_NULL();
+	switch (v->type)
+	{
+		case jbvString:
+			PG_RETURN_TEXT_P(cstring_to_text_with_len(v->val.string.val,
+													  v->val.string.len));
+		case jbvNumeric:
+			PG_RETURN_TEXT_P(cstring_to_text(DatumGetCString(DirectFunctionCall1(numeric_out,
+																				 NumericGetDatum(v->val.numeric)))));
+		case jbvBool:
+			PG_RETURN_TEXT_P(cstring_to_text(v->val.boolean ? "true" : "false"));
+		case jbvBinary:
+			PG_RETURN_TEXT_P(cstring_to_text(JsonbToCString(NULL, v->val.binary.data,
+															v->val.binary.len)));
+		default:
+			PG_RETURN_NULL();
+	}
+}
+
+/* woesid_require(identity woesid_claims): identity, or an error if unverified */
+Datum
+woesid_require(PG_FUNCTION_ARGS)
+{
+	HeapTupleHeader identity;
+	Datum		failure = (Datum) 0;
+	bool		isnull = true;
+
+	if (!PG_ARGISNULL(0))
+	{
+		identity = PG_GETARG_HEAPTUPLEHEADER(0);
+		if (identity_verified(identity))
+			PG_RETURN_HEAPTUPLEHEADER(identity);
+		failure = GetAttributeByNum(identity, ATTNUM_FAILURE, &isnull);
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
+			 errmsg("visitor identity is not verified"),
+			 errdetail("Reason code: %s.",
+					   isnull ? woesid_reason_code[WOESID_MISSING] :
+					   TextDatumGetCString(failure))));
+	PG_RETURN_NULL();
+}

@@ -1,0 +1,69 @@
+/*
+ * woesid_fmgr.h
+ *		Shared declarations of the fmgr layer: settings, the per-call-site
+ *		cache, and the woesid_claims builder.
+ *
+ * Everything below src/ that includes PostgreSQL headers includes this.  The
+ * fmgr layer turns SQL arguments into core inputs and core results into SQL
+ * values; it makes no verification decision of its own.
+ */
+#ifndef WOESID_FMGR_H
+#define WOESID_FMGR_H
+
+#include "postgres.h"
+
+#include "access/tupdesc.h"
+#include "fmgr.h"
+#include "utils/timestamp.h"
+
+#include "core.h"
+
+/* Settings (fmgr_settings.c), in seconds and bytes. */
+extern int	woesid_clock_skew;
+extern int	woesid_jwt_max_lifetime;
+extern int	woesid_variables_max_lifetime;
+extern int	woesid_max_token_bytes;
+
+/*
+ * What one call site keeps between calls (fmgr_cache.c), in fn_mcxt: the
+ * blessed result descriptor, MAC keys for the last few secrets, and a
+ * reusable arena.  Freed, keys wiped, when fn_mcxt goes (end of query or
+ * abort), so no OpenSSL object outlives the query.
+ */
+typedef struct woesid_call_cache woesid_call_cache;
+
+woesid_call_cache *woesid_cache_get(FunctionCallInfo fcinfo);
+TupleDesc	woesid_cache_tupdesc(woesid_call_cache *cache,
+								 FunctionCallInfo fcinfo);
+woesid_mac_key *woesid_cache_key(woesid_call_cache *cache,
+								 const char *secret, size_t len);
+void		woesid_cache_arena(woesid_call_cache *cache, size_t need,
+							   woesid_arena *arena);
+
+/* The members of a woesid_claims row, before SQL conversion (fmgr_claims.c). */
+typedef struct woesid_claims_values
+{
+	woesid_reason reason;
+	const char *mode;			/* NULL for an unknown widget */
+	const char *email;			/* normalized */
+	size_t		email_len;
+	const wj_node *contact_id;
+	const wj_node *account_id;
+	const wj_doc *claims;		/* JWT payload (NULL: see claims_email) */
+	bool		claims_email;	/* claims = {"email": email} (hmac_email) */
+	const wj_doc *metadata;		/* object whose members become metadata */
+	const char *const *metadata_skip;	/* member names left out, NULL-ended */
+	bool		has_times;
+	double		iat;
+	double		exp;
+	const char *key_id;
+	size_t		key_id_len;
+} woesid_claims_values;
+
+Datum		woesid_claims_datum(TupleDesc tupdesc,
+								const woesid_claims_values *values);
+
+/* Seconds since the Unix epoch of a timestamptz; +-inf for infinities. */
+double		woesid_unix_seconds(TimestampTz ts);
+
+#endif							/* WOESID_FMGR_H */
