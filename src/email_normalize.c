@@ -195,7 +195,7 @@ preceded_by_cased(const unsigned char *s, size_t start, size_t p)
 						  woesid_sigma_cased_back, LENGTHOF(woesid_sigma_cased_back),
 						  woesid_sigma_ignorable_back, LENGTHOF(woesid_sigma_ignorable_back));
 		if (r >= 0)
-			return r;
+			return r == 1;
 	}
 	return false;
 }
@@ -214,7 +214,7 @@ followed_by_cased(const unsigned char *s, size_t p, size_t end)
 						  woesid_sigma_cased_fwd, LENGTHOF(woesid_sigma_cased_fwd),
 						  woesid_sigma_ignorable_fwd, LENGTHOF(woesid_sigma_ignorable_fwd));
 		if (r >= 0)
-			return r;
+			return r == 1;
 	}
 	return false;
 }
