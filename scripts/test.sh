@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# scripts/test.sh: runs every woesid test on its own throwaway PostgreSQL
+# cluster and ends with one line "N passed, M failed".
+#   sudo scripts/test.sh
+# Installs what is missing (Debian packages, Node packages from the lockfile),
+# builds with -Werror, installs, then runs: the generated-table checks, the
+# core's unit tests under ASan/UBSan, pg_regress, the interop suite against
+# jsonwebtoken and node:crypto, and the normalization differential.
+source "$(dirname "$0")/lib.sh"
+cd "$WOESID_ROOT"
+
+total_passed=0
+total_failed=0
+
+# Adds up the "name: N passed, M failed" lines of a suite's output; a suite
+# that exits non-zero without such a line counts as one failure.
+record() {
+	local name=$1 log=$2 status=$3 p f counted=0
+	while read -r p f; do
+		total_passed=$((total_passed + p))
+		total_failed=$((total_failed + f))
+		counted=1
+	done < <(sed -nE 's/^[A-Za-z_ -]+: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' "$log")
+	if [ "$counted" -eq 0 ] || { [ "$status" -ne 0 ] && ! grep -qE ': [0-9]+ passed, [1-9][0-9]* failed$' "$log"; }; then
+		echo "$name: exited with status $status"
+		total_failed=$((total_failed + 1))
+	fi
+}
+
+# run NAME COMMAND...: runs a suite, shows its output, records its counts.
+run() {
+	local name=$1 log status=0
+	shift
+	log=$(mktemp)
+	echo "== $name"
+	"$@" 2>&1 | tee "$log" || status=$?
+	record "$name" "$log" "$status"
+	rm -f "$log"
+}
+
+# pg_regress prints one "test NAME ... ok|FAILED" line per test.
+regress() {
+	local status=0
+	make -s installcheck || status=$?
+	[ -f regression.diffs ] && cat regression.diffs
+	echo "pg_regress: $(grep -c ' \.\.\. ok' regression.out 2>/dev/null || true) passed, $(grep -c ' \.\.\. FAILED' regression.out 2>/dev/null || true) failed"
+	return $status
+}
+
+generated() {
+	local ok=0 bad=0
+	for g in tools/gen-reasons.mjs tools/gen-unicode-tables.mjs; do
+		if node "$g" --check; then ok=$((ok + 1)); else bad=$((bad + 1)); fi
+	done
+	echo "generated tables: $ok passed, $bad failed"
+}
+
+ensure_deps
+build_and_install
+start_cluster
+
+run "generated tables" generated
+run "unit tests (ASan/UBSan)" make -s -C test/unit check
+run "pg_regress" regress
+run "interop" node test/interop/interop.mjs
+run "normalization differential" node test/interop/normalize.mjs
+
+echo "$total_passed passed, $total_failed failed"
+[ "$total_failed" -eq 0 ]
