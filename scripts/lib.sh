@@ -14,13 +14,16 @@ as_root() {
 
 # Debian packages and the tests' Node packages, each installed only if missing.
 ensure_deps() {
-	local want=(postgresql-15 postgresql-server-dev-15 libssl-dev make gcc
-		clang nodejs npm pgbouncer libipc-run-perl)
+	local want=(postgresql-15 postgresql-contrib postgresql-server-dev-15
+		libssl-dev make gcc clang pgbouncer libipc-run-perl)
 	local missing=()
 	for p in "${want[@]}"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
 			missing+=("$p")
 	done
+	# Node may come from Debian (nodejs + npm) or bundle npm (NodeSource).
+	command -v node >/dev/null || missing+=(nodejs)
+	command -v npm >/dev/null || missing+=(npm)
 	if [ ${#missing[@]} -gt 0 ]; then
 		echo "== installing ${missing[*]}"
 		as_root apt-get update -qq

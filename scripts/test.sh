@@ -38,12 +38,16 @@ run() {
 	rm -f "$log"
 }
 
-# pg_regress prints one "test NAME ... ok|FAILED" line per test.
+# pg_regress prints one "test NAME ... ok|FAILED" line per test (and
+# deletes regression.out when all pass, so count from its output).
 regress() {
-	local status=0
-	make -s installcheck || status=$?
-	[ -f regression.diffs ] && cat regression.diffs
-	echo "pg_regress: $(grep -c ' \.\.\. ok' regression.out 2>/dev/null || true) passed, $(grep -c ' \.\.\. FAILED' regression.out 2>/dev/null || true) failed"
+	local status=0 out
+	out=$(mktemp)
+	make -s installcheck >"$out" 2>&1 || status=$?
+	cat "$out"
+	[ ! -f regression.diffs ] || cat regression.diffs
+	echo "pg_regress: $(grep -cE ' \.\.\. ok ' "$out") passed, $(grep -cE ' \.\.\. FAILED ' "$out") failed"
+	rm -f "$out"
 	return $status
 }
 
@@ -58,12 +62,15 @@ generated() {
 ensure_deps
 build_and_install
 start_cluster
+# The Node suites use their own database.
+createdb woesid_test
+psql -X -q -d woesid_test -c "CREATE EXTENSION woesid"
 
 run "generated tables" generated
 run "unit tests (ASan/UBSan)" make -s -C test/unit check
 run "pg_regress" regress
-run "interop" node test/interop/interop.mjs
-run "normalization differential" node test/interop/normalize.mjs
+PGDATABASE=woesid_test run "interop" node test/interop/interop.mjs
+PGDATABASE=woesid_test run "normalization differential" node test/interop/normalize.mjs
 
 echo "$total_passed passed, $total_failed failed"
 [ "$total_failed" -eq 0 ]
