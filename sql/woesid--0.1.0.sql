@@ -114,3 +114,176 @@ CREATE FUNCTION woesid_require(identity woesid_claims)
 RETURNS woesid_claims
 AS 'MODULE_PATHNAME', 'woesid_require'
 LANGUAGE C STABLE PARALLEL SAFE;
+
+/*
+ * Widget registry: one row per widget install, and its secrets.  Several
+ * secrets may be active at once so they can be rotated without downtime.
+ * Only the extension's owner can read either table; pg_dump keeps their
+ * rows (pg_extension_config_dump).
+ */
+CREATE TABLE woesid_widget (
+    public_key  text PRIMARY KEY
+                CHECK (octet_length(public_key) BETWEEN 1 AND 127),
+    mode        text NOT NULL CHECK (mode IN ('off', 'hmac_email', 'jwt')),
+    created_at  timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+
+CREATE TABLE woesid_widget_secret (
+    public_key  text NOT NULL REFERENCES woesid_widget ON DELETE CASCADE,
+    key_id      text NOT NULL CHECK (key_id <> ''),
+    -- the workspace identity secret: at least 64 hex digits, whole bytes
+    secret      text NOT NULL CHECK (secret ~ '^([0-9a-fA-F]{2}){32,}$'),
+    created_at  timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    not_after   timestamptz,          -- retired from this moment on
+    PRIMARY KEY (public_key, key_id)
+);
+
+REVOKE ALL ON woesid_widget, woesid_widget_secret FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('woesid_widget', '');
+SELECT pg_catalog.pg_extension_config_dump('woesid_widget_secret', '');
+
+-- Tells every backend's registry cache that the registry changed.
+CREATE FUNCTION woesid_registry_changed() RETURNS trigger
+AS 'MODULE_PATHNAME', 'woesid_registry_changed'
+LANGUAGE C;
+REVOKE ALL ON FUNCTION woesid_registry_changed() FROM PUBLIC;
+
+CREATE TRIGGER woesid_widget_changed
+    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON woesid_widget
+    FOR EACH STATEMENT EXECUTE FUNCTION woesid_registry_changed();
+CREATE TRIGGER woesid_widget_secret_changed
+    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON woesid_widget_secret
+    FOR EACH STATEMENT EXECUTE FUNCTION woesid_registry_changed();
+
+/*
+ * Registry management.  SECURITY DEFINER so they can write the tables the
+ * caller cannot read; EXECUTE is revoked from PUBLIC, so only the owner and
+ * roles it grants can manage widgets.  Errors never echo a secret.
+ */
+CREATE FUNCTION woesid_add_secret(public_key text, secret text,
+                                  key_id text DEFAULT NULL)
+RETURNS text
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    new_key_id text := coalesce(key_id,
+        to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYYMMDD"T"HH24MISS') || '-' ||
+        substr(md5(random()::text || clock_timestamp()::text), 1, 8));
+BEGIN
+    IF secret IS NULL OR secret !~ '^([0-9a-fA-F]{2}){32,}$' THEN
+        RAISE EXCEPTION 'invalid widget secret'
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'A secret must be at least 64 hexadecimal digits, an even number of them.';
+    END IF;
+    IF NOT EXISTS (SELECT FROM @extschema@.woesid_widget AS w
+                   WHERE w.public_key = woesid_add_secret.public_key) THEN
+        RAISE EXCEPTION 'widget "%" does not exist', public_key
+            USING ERRCODE = 'no_data_found';
+    END IF;
+    INSERT INTO @extschema@.woesid_widget_secret (public_key, key_id, secret)
+    VALUES (woesid_add_secret.public_key, new_key_id, woesid_add_secret.secret);
+    RETURN new_key_id;
+END
+$$;
+
+CREATE FUNCTION woesid_register_widget(public_key text, mode text,
+                                       secret text DEFAULT NULL)
+RETURNS text
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF mode IS NULL OR mode NOT IN ('off', 'hmac_email', 'jwt') THEN
+        RAISE EXCEPTION 'invalid widget mode "%"', mode
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'The mode must be off, hmac_email or jwt.';
+    END IF;
+    IF public_key IS NULL OR octet_length(public_key) NOT BETWEEN 1 AND 127 THEN
+        RAISE EXCEPTION 'invalid widget public key'
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'A public key is 1 to 127 bytes long.';
+    END IF;
+    INSERT INTO @extschema@.woesid_widget (public_key, mode)
+    VALUES (woesid_register_widget.public_key, woesid_register_widget.mode);
+    IF secret IS NULL THEN
+        RETURN NULL;
+    END IF;
+    RETURN @extschema@.woesid_add_secret(public_key, secret);
+END
+$$;
+
+CREATE FUNCTION woesid_retire_secret(public_key text, key_id text,
+                                     at timestamptz DEFAULT now())
+RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    UPDATE @extschema@.woesid_widget_secret AS s
+    SET not_after = woesid_retire_secret.at
+    WHERE s.public_key = woesid_retire_secret.public_key
+      AND s.key_id = woesid_retire_secret.key_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'widget "%" has no secret "%"', public_key, key_id
+            USING ERRCODE = 'no_data_found';
+    END IF;
+END
+$$;
+
+REVOKE ALL ON FUNCTION woesid_register_widget(text, text, text),
+                       woesid_add_secret(text, text, text),
+                       woesid_retire_secret(text, text, timestamptz)
+    FROM PUBLIC;
+
+/*
+ * Verification through the registry.  SECURITY DEFINER with a pinned
+ * search_path: any role may verify, none but the owner reads a secret.
+ * woesid_authenticate also sets (or, failing, clears) the transaction's
+ * identity, which lives in backend memory: it is VOLATILE and PARALLEL
+ * UNSAFE; woesid_identify is STABLE and PARALLEL SAFE.
+ */
+CREATE FUNCTION woesid_identify(public_key text, payload jsonb)
+RETURNS woesid_claims
+AS 'MODULE_PATHNAME', 'woesid_identify'
+LANGUAGE C STABLE PARALLEL SAFE COST 50 SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION woesid_authenticate(public_key text, payload jsonb)
+RETURNS woesid_claims
+AS 'MODULE_PATHNAME', 'woesid_authenticate'
+LANGUAGE C VOLATILE PARALLEL UNSAFE COST 50 SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp;
+
+/*
+ * The transaction's identity.  STABLE: constant within a statement, so
+ * "(SELECT woesid_current_email())" in a policy is one initplan per
+ * statement.  PARALLEL RESTRICTED: backend memory is not seen by workers.
+ */
+CREATE FUNCTION woesid_current() RETURNS woesid_claims
+AS 'MODULE_PATHNAME', 'woesid_current'
+LANGUAGE C STABLE PARALLEL RESTRICTED;
+
+CREATE FUNCTION woesid_current_email() RETURNS text
+AS 'MODULE_PATHNAME', 'woesid_current_email'
+LANGUAGE C STABLE PARALLEL RESTRICTED;
+
+CREATE FUNCTION woesid_current_contact_id() RETURNS text
+AS 'MODULE_PATHNAME', 'woesid_current_contact_id'
+LANGUAGE C STABLE PARALLEL RESTRICTED;
+
+CREATE FUNCTION woesid_current_account_id() RETURNS text
+AS 'MODULE_PATHNAME', 'woesid_current_account_id'
+LANGUAGE C STABLE PARALLEL RESTRICTED;
+
+/*
+ * BEFORE INSERT OR UPDATE ... FOR EACH ROW EXECUTE FUNCTION
+ *   woesid_identify_trigger(key_column, payload_column, result_column)
+ * writes the verification of the row's payload into result_column,
+ * overwriting whatever the client put there.  SECURITY DEFINER like
+ * woesid_identify, so the table's writers need no access to secrets.
+ */
+CREATE FUNCTION woesid_identify_trigger() RETURNS trigger
+AS 'MODULE_PATHNAME', 'woesid_identify_trigger'
+LANGUAGE C SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp;

@@ -11,7 +11,11 @@
  */
 #include "woesid_fmgr.h"
 
+#include "catalog/pg_type.h"
 #include "funcapi.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
+#include "utils/typcache.h"
 #include "utils/memutils.h"
 
 #define KEY_SLOTS 8
@@ -88,6 +92,29 @@ woesid_cache_tupdesc(woesid_call_cache *cache, FunctionCallInfo fcinfo)
 			elog(ERROR, "return type must be a row type");
 		old = MemoryContextSwitchTo(cache->mcxt);
 		cache->tupdesc = BlessTupleDesc(CreateTupleDescCopy(tupdesc));
+		MemoryContextSwitchTo(old);
+	}
+	return cache->tupdesc;
+}
+
+/*
+ * The blessed descriptor of row type typid if it is the woesid_claims type
+ * of the schema woesid_fn lives in; NULL if it is any other type.
+ */
+TupleDesc
+woesid_cache_rowtype(woesid_call_cache *cache, Oid typid, Oid woesid_fn)
+{
+	if (cache->tupdesc == NULL)
+	{
+		Oid			claims = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
+											 CStringGetDatum("woesid_claims"),
+											 ObjectIdGetDatum(get_func_namespace(woesid_fn)));
+		MemoryContext old;
+
+		if (typid != claims)
+			return NULL;
+		old = MemoryContextSwitchTo(cache->mcxt);
+		cache->tupdesc = BlessTupleDesc(lookup_rowtype_tupdesc_copy(typid, -1));
 		MemoryContextSwitchTo(old);
 	}
 	return cache->tupdesc;

@@ -193,6 +193,27 @@ set_id(Datum *values, bool *nulls, int att, const wj_node *node)
 	nulls[att] = false;
 }
 
+void
+woesid_values_from_jwt(const woesid_jwt *jwt, const char *mode,
+					   woesid_claims_values *values)
+{
+	values->reason = jwt->reason;
+	values->mode = mode;
+	values->email = jwt->email;
+	values->email_len = jwt->email_len;
+	values->contact_id = jwt->contact_id;
+	values->account_id = jwt->account_id;
+	values->claims = &jwt->payload;
+	values->has_times = true;
+	values->iat = jwt->iat;
+	values->exp = jwt->exp;
+	if (jwt->kid != NULL)
+	{
+		values->key_id = jwt->kid->str;
+		values->key_id_len = jwt->kid->len;
+	}
+}
+
 Datum
 woesid_claims_datum(TupleDesc tupdesc, const woesid_claims_values *in)
 {
@@ -210,7 +231,12 @@ woesid_claims_datum(TupleDesc tupdesc, const woesid_claims_values *in)
 		values[ATT_MODE] = CStringGetTextDatum(in->mode);
 		nulls[ATT_MODE] = false;
 	}
-	if (in->metadata != NULL)
+	if (in->metadata_jsonb != NULL)
+	{
+		values[ATT_METADATA] = JsonbPGetDatum(in->metadata_jsonb);
+		nulls[ATT_METADATA] = false;
+	}
+	else if (in->metadata != NULL)
 	{
 		values[ATT_METADATA] = jsonb_from_doc(in->metadata, in->metadata_skip);
 		nulls[ATT_METADATA] = false;

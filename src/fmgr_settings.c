@@ -12,6 +12,9 @@
 
 #include "utils/guc.h"
 
+#include "identity.h"
+#include "registry.h"
+
 PG_MODULE_MAGIC;
 
 int			woesid_clock_skew = 30;
@@ -52,6 +55,9 @@ _PG_init(void)
 							8192, 64, 1024 * 1024,
 							PGC_SUSET, GUC_UNIT_BYTE,
 							NULL, NULL, NULL);
+	woesid_identity_init();
+	woesid_registry_init();
+
 #if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("woesid");
 #else

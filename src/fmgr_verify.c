@@ -125,21 +125,7 @@ verify_token(FunctionCallInfo fcinfo, bool widget)
 	if (jwt.fault)
 		raise_mac_fault();
 
-	values.reason = jwt.reason;
-	values.mode = widget ? "jwt" : "variables";
-	values.email = jwt.email;
-	values.email_len = jwt.email_len;
-	values.contact_id = jwt.contact_id;
-	values.account_id = jwt.account_id;
-	values.claims = &jwt.payload;
-	values.has_times = true;
-	values.iat = jwt.iat;
-	values.exp = jwt.exp;
-	if (jwt.kid != NULL)
-	{
-		values.key_id = jwt.kid->str;
-		values.key_id_len = jwt.kid->len;
-	}
+	woesid_values_from_jwt(&jwt, widget ? "jwt" : "variables", &values);
 	PG_RETURN_DATUM(woesid_claims_datum(tupdesc, &values));
 }
 

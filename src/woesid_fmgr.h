@@ -14,6 +14,7 @@
 
 #include "access/tupdesc.h"
 #include "fmgr.h"
+#include "utils/jsonb.h"
 #include "utils/timestamp.h"
 
 #include "core.h"
@@ -37,6 +38,8 @@ TupleDesc	woesid_cache_tupdesc(woesid_call_cache *cache,
 								 FunctionCallInfo fcinfo);
 woesid_mac_key *woesid_cache_key(woesid_call_cache *cache,
 								 const char *secret, size_t len);
+TupleDesc	woesid_cache_rowtype(woesid_call_cache *cache, Oid typid,
+								 Oid woesid_fn);
 void		woesid_cache_arena(woesid_call_cache *cache, size_t need,
 							   woesid_arena *arena);
 
@@ -53,6 +56,7 @@ typedef struct woesid_claims_values
 	bool		claims_email;	/* claims = {"email": email} (hmac_email) */
 	const wj_doc *metadata;		/* object whose members become metadata */
 	const char *const *metadata_skip;	/* member names left out, NULL-ended */
+	Jsonb	   *metadata_jsonb;	/* ready metadata; wins over metadata */
 	bool		has_times;
 	double		iat;
 	double		exp;
@@ -62,6 +66,8 @@ typedef struct woesid_claims_values
 
 Datum		woesid_claims_datum(TupleDesc tupdesc,
 								const woesid_claims_values *values);
+void		woesid_values_from_jwt(const woesid_jwt *jwt, const char *mode,
+								   woesid_claims_values *values);
 
 /* Seconds since the Unix epoch of a timestamptz; +-inf for infinities. */
 double		woesid_unix_seconds(TimestampTz ts);

@@ -1,0 +1,50 @@
+/*
+ * registry.h
+ *		Per-backend cache of the widget registry (woesid_widget and
+ *		woesid_widget_secret) with ready MAC keys.
+ *
+ * Verification code asks for a widget by public key and gets its mode and
+ * secrets as MAC keys; it never sees where they came from.
+ */
+#ifndef WOESID_REGISTRY_H
+#define WOESID_REGISTRY_H
+
+#include "woesid_fmgr.h"
+
+#define WOESID_PUBLIC_KEY_MAX 127
+
+typedef struct woesid_widget_key
+{
+	char	   *key_id;
+	TimestampTz not_after;		/* DT_NOEND while not retired */
+	woesid_mac_key *jwt_key;	/* the secret string's bytes */
+	woesid_mac_key *hmac_key;	/* the secret hex-decoded */
+} woesid_widget_key;
+
+typedef struct woesid_widget
+{
+	char		public_key[WOESID_PUBLIC_KEY_MAX + 1];	/* hash key */
+	bool		exists;			/* false: cached "no such widget" */
+	char		mode[16];
+	int			nkeys;
+	woesid_widget_key *keys;
+} woesid_widget;
+
+/*
+ * The widget registered under public_key, or NULL.  registry_fn is the OID
+ * of a woesid function, used to find the extension's schema.  Must run with
+ * the privileges of the registry's owner (callers are SECURITY DEFINER).
+ */
+const woesid_widget *woesid_registry_lookup(const char *public_key, size_t len,
+											Oid registry_fn);
+
+/* Whether key is active (not retired) at time at. */
+static inline bool
+woesid_key_active(const woesid_widget_key *key, TimestampTz at)
+{
+	return at < key->not_after;
+}
+
+void		woesid_registry_init(void);
+
+#endif							/* WOESID_REGISTRY_H */
