@@ -16,6 +16,7 @@
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 #include "utils/typcache.h"
+#include "utils/datum.h"
 #include "utils/memutils.h"
 
 #define KEY_SLOTS 8
@@ -35,6 +36,12 @@ struct woesid_call_cache
 	int			next_victim;
 	char	   *arena;
 	size_t		arena_size;
+	/* the last call's inputs (copied; they include a secret) and result */
+	woesid_inputs last;
+	char	   *last_bytes;
+	size_t		last_bytes_size;
+	Datum		last_result;
+	bool		has_last;
 	MemoryContextCallback release;
 };
 
@@ -53,12 +60,23 @@ forget_key(key_slot *slot)
 }
 
 static void
+forget_last(woesid_call_cache *cache)
+{
+	if (cache->last_bytes != NULL)
+		woesid_cleanse(cache->last_bytes, cache->last_bytes_size);
+	if (cache->has_last)
+		pfree(DatumGetPointer(cache->last_result));
+	cache->has_last = false;
+}
+
+static void
 release_cache(void *arg)
 {
 	woesid_call_cache *cache = (woesid_call_cache *) arg;
 
 	for (int i = 0; i < KEY_SLOTS; i++)
 		forget_key(&cache->keys[i]);
+	forget_last(cache);
 }
 
 woesid_call_cache *
@@ -165,4 +183,65 @@ woesid_cache_arena(woesid_call_cache *cache, size_t need, woesid_arena *arena)
 		cache->arena_size = need;
 	}
 	woesid_arena_init(arena, cache->arena, cache->arena_size);
+}
+
+static bool
+same_inputs(const woesid_inputs *a, const woesid_inputs *b)
+{
+	for (int i = 0; i < WOESID_INPUT_PARTS; i++)
+		if (a->len[i] != b->len[i] || (a->part[i] == NULL) != (b->part[i] == NULL) ||
+			(a->part[i] != NULL && memcmp(a->part[i], b->part[i], a->len[i]) != 0))
+			return false;
+	return memcmp(a->numbers, b->numbers, sizeof(a->numbers)) == 0;
+}
+
+/*
+ * The last call's result (copied into the caller's context) when this call
+ * has exactly the same inputs: the same token on every row of a scan, as an
+ * RLS policy or a join against one visitor gives, is verified once.
+ */
+bool
+woesid_cache_recall(woesid_call_cache *cache, const woesid_inputs *in, Datum *result)
+{
+	if (!cache->has_last || !same_inputs(&cache->last, in))
+		return false;
+	*result = datumCopy(cache->last_result, false, -1);
+	return true;
+}
+
+void
+woesid_cache_remember(woesid_call_cache *cache, const woesid_inputs *in, Datum result)
+{
+	size_t		need = 0;
+	char	   *p;
+	MemoryContext old;
+
+	for (int i = 0; i < WOESID_INPUT_PARTS; i++)
+		if (in->part[i] == NULL && in->len[i] != 0)
+			return;				/* an input too large to have been read */
+	forget_last(cache);
+	for (int i = 0; i < WOESID_INPUT_PARTS; i++)
+		need += in->len[i];
+	if (cache->last_bytes_size < need)
+	{
+		if (cache->last_bytes != NULL)
+			pfree(cache->last_bytes);
+		cache->last_bytes = NULL;
+		cache->last_bytes_size = 0;
+		cache->last_bytes = MemoryContextAlloc(cache->mcxt, Max(need, 1));
+		cache->last_bytes_size = Max(need, 1);
+	}
+	p = cache->last_bytes;
+	cache->last = *in;
+	for (int i = 0; i < WOESID_INPUT_PARTS; i++)
+		if (in->part[i] != NULL)
+		{
+			memcpy(p, in->part[i], in->len[i]);
+			cache->last.part[i] = p;
+			p += in->len[i];
+		}
+	old = MemoryContextSwitchTo(cache->mcxt);
+	cache->last_result = datumCopy(result, false, -1);
+	MemoryContextSwitchTo(old);
+	cache->has_last = true;
 }

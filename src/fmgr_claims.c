@@ -62,38 +62,67 @@ text_datum(const char *str, size_t len)
 	return PointerGetDatum(cstring_to_text_with_len(str, (int) len));
 }
 
-static void
-scalar_value(const wj_node *node, JsonbValue *v)
+/* A NUMBER node as numeric: integer literals skip numeric_in's parser. */
+static Numeric
+numeric_value(const wj_node *node)
 {
-	switch ((wj_type) node->type)
+	if (node->len <= 18 && woesid_json_is_integer(node))
 	{
-		case WJ_NULL:
-			v->type = jbvNull;
-			break;
-		case WJ_FALSE:
-		case WJ_TRUE:
-			v->type = jbvBool;
-			v->val.boolean = node->type == WJ_TRUE;
-			break;
-		case WJ_NUMBER:
-			{
-				char	   *text = pnstrdup(node->str, node->len);
+		int64		value = 0;
+		bool		negative = node->str[0] == '-';
 
-				v->type = jbvNumeric;
-				v->val.numeric = DatumGetNumeric(DirectFunctionCall3(numeric_in,
-																	 CStringGetDatum(text),
-																	 ObjectIdGetDatum(InvalidOid),
-																	 Int32GetDatum(-1)));
-				pfree(text);
-				break;
-			}
-		case WJ_STRING:
-			v->type = jbvString;
-			v->val.string.val = (char *) node->str;
-			v->val.string.len = (int) node->len;
-			break;
-		default:
-			elog(ERROR, "unexpected JSON node type %d", node->type);
+		for (uint32_t i = negative; i < node->len; i++)
+			value = value * 10 + (node->str[i] - '0');
+#if PG_VERSION_NUM >= 140000
+		return int64_to_numeric(negative ? -value : value);
+#else
+		return DatumGetNumeric(DirectFunctionCall1(int8_numeric,
+												   Int64GetDatum(negative ? -value : value)));
+#endif
+	}
+	/* The JSON reader only accepts numbers numeric can store. */
+	return DatumGetNumeric(DirectFunctionCall3(numeric_in,
+											   CStringGetDatum(pnstrdup(node->str, node->len)),
+											   ObjectIdGetDatum(InvalidOid),
+											   Int32GetDatum(-1)));
+}
+
+static void
+string_value(const char *str, size_t len, JsonbValue *v)
+{
+	v->type = jbvString;
+	v->val.string.val = (char *) str;
+	v->val.string.len = (int) len;
+}
+
+/* jsonb's key order (shorter first, then bytewise), as uniqueifyJsonbObject. */
+static int
+key_order(const void *a, const void *b)
+{
+	const JsonbValue *ka = &((const JsonbPair *) a)->key;
+	const JsonbValue *kb = &((const JsonbPair *) b)->key;
+
+	if (ka->val.string.len != kb->val.string.len)
+		return ka->val.string.len < kb->val.string.len ? -1 : 1;
+	return memcmp(ka->val.string.val, kb->val.string.val, ka->val.string.len);
+}
+
+static void
+sort_pairs(JsonbPair *pairs, int n)
+{
+	if (n > 16)
+	{
+		qsort(pairs, n, sizeof(JsonbPair), key_order);
+		return;
+	}
+	for (int i = 1; i < n; i++)
+	{
+		JsonbPair	p = pairs[i];
+		int			j = i;
+
+		for (; j > 0 && key_order(&pairs[j - 1], &p) > 0; j--)
+			pairs[j] = pairs[j - 1];
+		pairs[j] = p;
 	}
 }
 
@@ -107,48 +136,59 @@ skipped(const wj_node *key, const char *const *skip)
 }
 
 /*
- * Pushes the value at index (as an object member's value, an array element,
- * or the root) and returns the index past it.  Object members named in skip
- * are left out; skip applies to the outermost object only.  *done receives
- * what the last container's end returned: for the root, the whole value.
+ * Builds the JsonbValue of the node at index straight from the parse, with
+ * object keys in jsonb's order (the reader already refused duplicates), so
+ * no pushJsonbValue pass re-sorts them.  Object members named in skip are
+ * left out.  Returns the index past the node's subtree.
  */
 static uint32_t
-push_node(JsonbParseState **state, const wj_doc *doc, uint32_t index,
-		  JsonbIteratorToken token, const char *const *skip, JsonbValue **done)
+build_value(const wj_doc *doc, uint32_t index, const char *const *skip, JsonbValue *v)
 {
 	const wj_node *node = &doc->nodes[index];
-	JsonbValue	v;
 	uint32_t	i;
+	int			n = 0;
 
-	if (node->type == WJ_OBJECT)
+	switch ((wj_type) node->type)
 	{
-		pushJsonbValue(state, WJB_BEGIN_OBJECT, NULL);
-		for (i = index + 1; i < node->next;)
-		{
-			const wj_node *key = &doc->nodes[i];
-
-			if (skipped(key, skip))
+		case WJ_NULL:
+			v->type = jbvNull;
+			break;
+		case WJ_FALSE:
+		case WJ_TRUE:
+			v->type = jbvBool;
+			v->val.boolean = node->type == WJ_TRUE;
+			break;
+		case WJ_NUMBER:
+			v->type = jbvNumeric;
+			v->val.numeric = numeric_value(node);
+			break;
+		case WJ_STRING:
+			string_value(node->str, node->len, v);
+			break;
+		case WJ_OBJECT:
+			v->type = jbvObject;
+			v->val.object.pairs = palloc(sizeof(JsonbPair) * Max(node->count, 1));
+			for (i = index + 1; i < node->next; i = doc->nodes[i + 1].next)
 			{
-				i = doc->nodes[i + 1].next;
-				continue;
+				JsonbPair  *pair = &v->val.object.pairs[n];
+
+				if (skipped(&doc->nodes[i], skip))
+					continue;
+				string_value(doc->nodes[i].str, doc->nodes[i].len, &pair->key);
+				pair->order = n++;
+				build_value(doc, i + 1, NULL, &pair->value);
 			}
-			scalar_value(key, &v);
-			pushJsonbValue(state, WJB_KEY, &v);
-			i = push_node(state, doc, i + 1, WJB_VALUE, NULL, done);
-		}
-		*done = pushJsonbValue(state, WJB_END_OBJECT, NULL);
-	}
-	else if (node->type == WJ_ARRAY)
-	{
-		pushJsonbValue(state, WJB_BEGIN_ARRAY, NULL);
-		for (i = index + 1; i < node->next;)
-			i = push_node(state, doc, i, WJB_ELEM, NULL, done);
-		*done = pushJsonbValue(state, WJB_END_ARRAY, NULL);
-	}
-	else
-	{
-		scalar_value(node, &v);
-		pushJsonbValue(state, token, &v);
+			sort_pairs(v->val.object.pairs, n);
+			v->val.object.nPairs = n;
+			break;
+		case WJ_ARRAY:
+			v->type = jbvArray;
+			v->val.array.rawScalar = false;
+			v->val.array.elems = palloc(sizeof(JsonbValue) * Max(node->count, 1));
+			for (i = index + 1; i < node->next; n++)
+				i = build_value(doc, i, NULL, &v->val.array.elems[n]);
+			v->val.array.nElems = n;
+			break;
 	}
 	return node->next;
 }
@@ -156,32 +196,27 @@ push_node(JsonbParseState **state, const wj_doc *doc, uint32_t index,
 static Datum
 jsonb_from_doc(const wj_doc *doc, const char *const *skip)
 {
-	JsonbParseState *state = NULL;
-	JsonbValue *root = NULL;
+	JsonbValue	root;
 
 	/* Only objects reach here: a root scalar would need a raw-scalar array. */
 	Assert(doc->nodes[0].type == WJ_OBJECT);
-	(void) push_node(&state, doc, 0, WJB_VALUE, skip, &root);
-	return JsonbPGetDatum(JsonbValueToJsonb(root));
+	build_value(doc, 0, skip, &root);
+	return JsonbPGetDatum(JsonbValueToJsonb(&root));
 }
 
 static Datum
 jsonb_email_object(const char *email, size_t len)
 {
-	JsonbParseState *state = NULL;
-	JsonbValue	key,
-				value;
+	JsonbPair	pair;
+	JsonbValue	root;
 
-	key.type = jbvString;
-	key.val.string.val = "email";
-	key.val.string.len = 5;
-	value.type = jbvString;
-	value.val.string.val = (char *) email;
-	value.val.string.len = (int) len;
-	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
-	pushJsonbValue(&state, WJB_KEY, &key);
-	pushJsonbValue(&state, WJB_VALUE, &value);
-	return JsonbPGetDatum(JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, NULL)));
+	string_value("email", 5, &pair.key);
+	string_value(email, len, &pair.value);
+	pair.order = 0;
+	root.type = jbvObject;
+	root.val.object.nPairs = 1;
+	root.val.object.pairs = &pair;
+	return JsonbPGetDatum(JsonbValueToJsonb(&root));
 }
 
 static void

@@ -55,16 +55,19 @@ visitor_bytes(FunctionCallInfo fcinfo, int arg, size_t max,
 	*data = VARDATA_ANY(t);
 }
 
-/* The MAC key for a text or bytea secret argument; NULL if NULL or empty. */
-static woesid_mac_key *
-secret_key(FunctionCallInfo fcinfo, woesid_call_cache *cache, int arg)
+/* A text or bytea argument's bytes (NULL for SQL NULL). */
+static void
+arg_bytes(FunctionCallInfo fcinfo, int arg, const char **data, size_t *len)
 {
-	bytea	   *secret;
+	bytea	   *b;
 
+	*data = NULL;
+	*len = 0;
 	if (PG_ARGISNULL(arg))
-		return NULL;
-	secret = PG_GETARG_BYTEA_PP(arg);
-	return woesid_cache_key(cache, VARDATA_ANY(secret), VARSIZE_ANY_EXHDR(secret));
+		return;
+	b = PG_GETARG_BYTEA_PP(arg);
+	*data = VARDATA_ANY(b);
+	*len = VARSIZE_ANY_EXHDR(b);
 }
 
 /* The verification time: the at argument if the call has one, else now. */
@@ -95,38 +98,44 @@ static Datum
 verify_token(FunctionCallInfo fcinfo, bool widget)
 {
 	woesid_call_cache *cache = woesid_cache_get(fcinfo);
-	TupleDesc	tupdesc = woesid_cache_tupdesc(cache, fcinfo);
-	woesid_mac_key *key = secret_key(fcinfo, cache, 1);
+	woesid_inputs in = {0};
 	woesid_jwt_rules rules = {0};
 	woesid_claims_values values = {0};
 	woesid_arena arena;
 	woesid_jwt	jwt;
-	const char *token;
-	size_t		len;
+	Datum		result;
 
-	visitor_bytes(fcinfo, 0, woesid_max_token_bytes, &token, &len);
+	visitor_bytes(fcinfo, 0, woesid_max_token_bytes, &in.part[0], &in.len[0]);
+	arg_bytes(fcinfo, 1, &in.part[1], &in.len[1]);
+	if (widget)
+		arg_bytes(fcinfo, 2, &in.part[2], &in.len[2]);
 	rules.now = verification_time(fcinfo, widget ? 3 : 2);
 	rules.clock_skew = woesid_clock_skew;
 	rules.max_lifetime = widget ? woesid_jwt_max_lifetime :
 		woesid_variables_max_lifetime;
 	rules.check_audience = widget;
+	rules.audience = in.part[2];
+	rules.audience_len = in.len[2];
 	rules.require_email = widget;
-	if (widget && !PG_ARGISNULL(2))
-	{
-		text	   *audience = PG_GETARG_TEXT_PP(2);
+	in.numbers[0] = rules.now;
+	in.numbers[1] = rules.clock_skew;
+	in.numbers[2] = rules.max_lifetime;
+	in.numbers[3] = woesid_max_token_bytes;
+	if (woesid_cache_recall(cache, &in, &result))
+		return result;
 
-		rules.audience = VARDATA_ANY(audience);
-		rules.audience_len = VARSIZE_ANY_EXHDR(audience);
-	}
-
-	woesid_cache_arena(cache, token ? woesid_jwt_arena_bound(len) : 0, &arena);
-	woesid_jwt_verify(token, len, key, woesid_max_token_bytes, &rules,
-					  &arena, &jwt);
+	woesid_cache_arena(cache, in.part[0] ? woesid_jwt_arena_bound(in.len[0]) : 0,
+					   &arena);
+	woesid_jwt_verify(in.part[0], in.len[0],
+					  woesid_cache_key(cache, in.part[1], in.len[1]),
+					  woesid_max_token_bytes, &rules, &arena, &jwt);
 	if (jwt.fault)
 		raise_mac_fault();
 
 	woesid_values_from_jwt(&jwt, widget ? "jwt" : "variables", &values);
-	PG_RETURN_DATUM(woesid_claims_datum(tupdesc, &values));
+	result = woesid_claims_datum(woesid_cache_tupdesc(cache, fcinfo), &values);
+	woesid_cache_remember(cache, &in, result);
+	return result;
 }
 
 Datum
@@ -146,33 +155,39 @@ Datum
 woesid_hmac_email(PG_FUNCTION_ARGS)
 {
 	woesid_call_cache *cache = woesid_cache_get(fcinfo);
-	TupleDesc	tupdesc = woesid_cache_tupdesc(cache, fcinfo);
-	woesid_mac_key *key = secret_key(fcinfo, cache, 1);
+	woesid_inputs in = {0};
 	woesid_claims_values values = {0};
-	woesid_hmac_result result;
+	woesid_hmac_result hmac;
 	woesid_arena arena;
-	const char *payload;
-	size_t		len;
+	Datum		result;
 
-	visitor_bytes(fcinfo, 0, woesid_max_token_bytes, &payload, &len);
+	visitor_bytes(fcinfo, 0, woesid_max_token_bytes, &in.part[0], &in.len[0]);
+	arg_bytes(fcinfo, 1, &in.part[1], &in.len[1]);
+	in.numbers[0] = woesid_max_token_bytes;
+	if (woesid_cache_recall(cache, &in, &result))
+		PG_RETURN_DATUM(result);
+
 	woesid_cache_arena(cache,
-					   payload ? woesid_hmac_email_arena_bound(len) : 0, &arena);
-	woesid_hmac_email_verify(payload, len, key, woesid_max_token_bytes,
-							 &arena, &result);
-	if (result.fault)
+					   in.part[0] ? woesid_hmac_email_arena_bound(in.len[0]) : 0, &arena);
+	woesid_hmac_email_verify(in.part[0], in.len[0],
+							 woesid_cache_key(cache, in.part[1], in.len[1]),
+							 woesid_max_token_bytes, &arena, &hmac);
+	if (hmac.fault)
 		raise_mac_fault();
 
-	values.reason = result.reason;
+	values.reason = hmac.reason;
 	values.mode = "hmac_email";
-	values.email = result.email;
-	values.email_len = result.email_len;
+	values.email = hmac.email;
+	values.email_len = hmac.email_len;
 	values.claims_email = true;
-	if (result.parsed)
+	if (hmac.parsed)
 	{
-		values.metadata = &result.payload;
+		values.metadata = &hmac.payload;
 		values.metadata_skip = hmac_signed_members;
 	}
-	PG_RETURN_DATUM(woesid_claims_datum(tupdesc, &values));
+	result = woesid_claims_datum(woesid_cache_tupdesc(cache, fcinfo), &values);
+	woesid_cache_remember(cache, &in, result);
+	PG_RETURN_DATUM(result);
 }
 
 /* woesid_email_hash(email text, secret bytea): the hex HMAC a backend sends */

@@ -40,6 +40,22 @@ woesid_mac_key *woesid_cache_key(woesid_call_cache *cache,
 								 const char *secret, size_t len);
 TupleDesc	woesid_cache_rowtype(woesid_call_cache *cache, Oid typid,
 								 Oid woesid_fn);
+/*
+ * Every input of one verifier call, for the last-result cache: byte
+ * strings (NULL part: SQL NULL) and numbers (time, settings).
+ */
+#define WOESID_INPUT_PARTS 3
+typedef struct woesid_inputs
+{
+	const char *part[WOESID_INPUT_PARTS];
+	size_t		len[WOESID_INPUT_PARTS];
+	double		numbers[5];
+} woesid_inputs;
+
+bool		woesid_cache_recall(woesid_call_cache *cache, const woesid_inputs *in,
+								Datum *result);
+void		woesid_cache_remember(woesid_call_cache *cache, const woesid_inputs *in,
+								  Datum result);
 void		woesid_cache_arena(woesid_call_cache *cache, size_t need,
 							   woesid_arena *arena);
 
