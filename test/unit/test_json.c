@@ -66,7 +66,7 @@ put(buf *b, const char *s, size_t n)
 }
 
 static void
-puts_(buf *b, const char *s)
+put_str(buf *b, const char *s)
 {
 	put(b, s, strlen(s));
 }
@@ -75,7 +75,7 @@ static void
 repeat(buf *b, const char *s, size_t times)
 {
 	for (size_t i = 0; i < times; i++)
-		puts_(b, s);
+		put_str(b, s);
 }
 
 /*
@@ -100,16 +100,9 @@ parse_len(const char *text, size_t len, wj_doc *doc)
 	cur_len = len;
 	ok = wj_parse(cur_text, len, &cur_arena, doc);
 	if (!ok && cur_arena.used != 0)
-	{
-		fprintf(stderr, "failed parse left arena.used = %zu\n", cur_arena.used);
-		unit_failed++;
-	}
+		CHECK_MSG(false, "failed parse left arena.used = %zu", cur_arena.used);
 	if (ok && cur_arena.used > cur_arena.size)
-	{
-		fprintf(stderr, "arena.used %zu > size %zu\n", cur_arena.used,
-				cur_arena.size);
-		unit_failed++;
-	}
+		CHECK_MSG(false, "arena.used %zu > size %zu", cur_arena.used, cur_arena.size);
 	return ok;
 }
 
@@ -460,47 +453,47 @@ test_number_limits(void)
 	buf			b = {0};
 
 	/* 131000 integer digits is the most accepted with no exponent. */
-	puts_(&b, "1");
+	put_str(&b, "1");
 	repeat(&b, "0", 130999);
 	CHECK_MSG(parse_len(b.data, b.len, &doc), "accept 131000 integer digits");
-	puts_(&b, "0");
+	put_str(&b, "0");
 	CHECK_MSG(!parse_len(b.data, b.len, &doc), "reject 131001 integer digits");
 
 	b.len = 0;
-	puts_(&b, "1");
+	put_str(&b, "1");
 	repeat(&b, "0", 129999);
-	puts_(&b, "e1000");
+	put_str(&b, "e1000");
 	CHECK_MSG(parse_len(b.data, b.len, &doc), "accept 130000 digits e1000");
 	b.len = 0;
-	puts_(&b, "1");
+	put_str(&b, "1");
 	repeat(&b, "0", 130000);
-	puts_(&b, "e1000");
+	put_str(&b, "e1000");
 	CHECK_MSG(!parse_len(b.data, b.len, &doc), "reject 130001 digits e1000");
 
 	b.len = 0;
-	puts_(&b, "0.");
+	put_str(&b, "0.");
 	repeat(&b, "1", 16383);
 	CHECK_MSG(parse_len(b.data, b.len, &doc), "accept 16383 fraction digits");
 	b.len = 0;
-	puts_(&b, "0.");
+	put_str(&b, "0.");
 	repeat(&b, "1", 16384);
 	CHECK_MSG(!parse_len(b.data, b.len, &doc), "reject 16384 fraction digits");
 
 	b.len = 0;
-	puts_(&b, "[0.");
+	put_str(&b, "[0.");
 	repeat(&b, "0", 15383);
-	puts_(&b, "e-1000]");
+	put_str(&b, "e-1000]");
 	CHECK_MSG(parse_len(b.data, b.len, &doc), "accept 15383 fraction digits e-1000");
 	b.len = 0;
-	puts_(&b, "[0.");
+	put_str(&b, "[0.");
 	repeat(&b, "0", 15384);
-	puts_(&b, "e-1000]");
+	put_str(&b, "e-1000]");
 	CHECK_MSG(!parse_len(b.data, b.len, &doc), "reject 15384 fraction digits e-1000");
 
 	b.len = 0;
-	puts_(&b, "0.");
+	put_str(&b, "0.");
 	repeat(&b, "5", 17383);
-	puts_(&b, "e1000");
+	put_str(&b, "e1000");
 	CHECK_MSG(parse_len(b.data, b.len, &doc), "accept 17383 fraction digits e1000");
 	free(b.data);
 }
@@ -586,8 +579,8 @@ test_escapes(void)
 }
 
 /*
- * Each kind of non-plain byte at every offset of the 8-byte scan, with and
- * without 8 more bytes after it.
+ * Each kind of non-plain byte at every offset of the 8-byte scan, followed
+ * by 0, 8 or 16 more bytes (the scan is bytewise for the last 7).
  */
 static void
 test_string_offsets(void)
@@ -704,15 +697,15 @@ test_arena_exhaustion(void)
 	CHECK_MSG(!wj_parse("[1]", 3, &arena, &doc), "inconsistent arena");
 
 	/* 20 members: 41 nodes, then 2 * 20 uint32_t of sort scratch. */
-	puts_(&b, "{");
+	put_str(&b, "{");
 	for (int i = 0; i < 20; i++)
 	{
 		char		member[16];
 
 		snprintf(member, sizeof(member), "%s\"k%02d\":0", i ? "," : "", i);
-		puts_(&b, member);
+		put_str(&b, member);
 	}
-	puts_(&b, "}");
+	put_str(&b, "}");
 	twenty = b.data;
 	woesid_arena_init(&arena, space, 41 * sizeof(wj_node) + 159);
 	CHECK_MSG(!wj_parse(twenty, b.len, &arena, &doc) && arena.used == 0,
@@ -767,8 +760,7 @@ number_of(const char *text, double *out)
 
 	if (!parse_str(text, &doc) || doc.nodes[0].type != WJ_NUMBER)
 	{
-		fprintf(stderr, "not a number document: %.60s\n", text);
-		unit_failed++;
+		CHECK_MSG(false, "not a number document: %.60s", text);
 		return false;
 	}
 	return wj_number_double(&doc.nodes[0], out);
@@ -834,44 +826,44 @@ test_number_double(void)
 	CHECK_MSG(number_of("-1e-400", &v) && v == 0.0 && signbit(v), "-1e-400 underflows to -0");
 
 	/* Long texts: 600 digits, and a fraction of 1000 digits. */
-	puts_(&b, "1");
+	put_str(&b, "1");
 	repeat(&b, "0", 599);
 	put(&b, "", 1);
 	CHECK_MSG(!number_of(b.data, &v), "600-digit integer is not finite");
 	b.len = 0;
-	puts_(&b, "1.");
+	put_str(&b, "1.");
 	repeat(&b, "0", 1000);
 	put(&b, "", 1);
 	CHECK_MSG(number_of(b.data, &v) && v == 1.0, "1.000... (1000 zeros) = 1");
 	b.len = 0;
-	puts_(&b, "0.");
+	put_str(&b, "0.");
 	repeat(&b, "0", 500);
-	puts_(&b, "1");
+	put_str(&b, "1");
 	put(&b, "", 1);
 	CHECK_MSG(number_of(b.data, &v) && v == 0.0, "1e-501 underflows to 0");
 	b.len = 0;
-	puts_(&b, "1");
+	put_str(&b, "1");
 	repeat(&b, "0", 300);
-	puts_(&b, "e-300");
+	put_str(&b, "e-300");
 	put(&b, "", 1);
 	CHECK_MSG(number_of(b.data, &v) && v == 1.0, "10^300 e-300 = 1");
 
 	/* Halfway between two doubles, decided by a digit far beyond 800. */
 	b.len = 0;
-	puts_(&b, "9007199254740993.");
+	put_str(&b, "9007199254740993.");
 	repeat(&b, "0", 1200);
 	put(&b, "", 1);
 	CHECK_MSG(number_of(b.data, &v) && v == 9007199254740992.0,
 			  "exact halfway rounds to even");
 	b.len -= 1;
-	puts_(&b, "1");
+	put_str(&b, "1");
 	put(&b, "", 1);
 	CHECK_MSG(number_of(b.data, &v) && v == 9007199254740994.0,
 			  "just above halfway rounds up, however far the nonzero digit");
 	b.len = 0;
-	puts_(&b, "9007199254740993");
+	put_str(&b, "9007199254740993");
 	repeat(&b, "0", 950);
-	puts_(&b, "1e-951");
+	put_str(&b, "1e-951");
 	put(&b, "", 1);
 	CHECK_MSG(number_of(b.data, &v) && v == 9007199254740994.0,
 			  "just above halfway with integer digits and exponent");
@@ -918,9 +910,9 @@ test_number_double(void)
 		bool		ok;
 
 		if (rnd(2))
-			puts_(&t, "-");
+			put_str(&t, "-");
 		if (rnd(4) == 0)
-			intdigits = 1, puts_(&t, "0");
+			intdigits = 1, put_str(&t, "0");
 		else
 		{
 			char		c = (char) ('1' + rnd(9));
@@ -934,7 +926,7 @@ test_number_double(void)
 		}
 		if (fracdigits > 0)
 		{
-			puts_(&t, ".");
+			put_str(&t, ".");
 			for (int k = 0; k < fracdigits; k++)
 			{
 				char		c = rnd(3) ? (char) ('0' + rnd(10)) : '0';
@@ -947,7 +939,7 @@ test_number_double(void)
 			char		e[16];
 
 			snprintf(e, sizeof(e), "e%d", (int) rnd(2001) - 1000);
-			puts_(&t, e);
+			put_str(&t, e);
 		}
 		put(&t, "", 1);
 		expect = strtod(t.data, NULL);
@@ -969,7 +961,7 @@ nest(buf *b, const char *open, const char *inner, const char *close, int levels)
 {
 	b->len = 0;
 	repeat(b, open, levels);
-	puts_(b, inner);
+	put_str(b, inner);
 	repeat(b, close, levels);
 }
 
@@ -1006,7 +998,7 @@ test_depth(void)
 	/* Depth comes back down: many siblings at depth 32. */
 	b.len = 0;
 	repeat(&b, "[", WJ_MAX_DEPTH - 1);
-	puts_(&b, "[]");
+	put_str(&b, "[]");
 	repeat(&b, ",[]", 100);
 	repeat(&b, "]", WJ_MAX_DEPTH - 1);
 	CHECK_MSG(parse_len(b.data, b.len, &doc) && layout_ok(&doc), "siblings at depth 32");
@@ -1030,21 +1022,21 @@ big_object(buf *b, int members, const char *last_key)
 	char		member[64];
 
 	b->len = 0;
-	puts_(b, "{");
+	put_str(b, "{");
 	for (int i = 0; i < members; i++)
 	{
 		/* 7919 is prime to 60000: a permutation, so names arrive unsorted. */
 		snprintf(member, sizeof(member), "%s\"key_%06d\":\"v\"", i ? "," : "",
 				 (int) ((long) i * 7919 % members));
-		puts_(b, member);
+		put_str(b, member);
 	}
 	if (last_key != NULL)
 	{
-		puts_(b, ",\"");
-		puts_(b, last_key);
-		puts_(b, "\":0");
+		put_str(b, ",\"");
+		put_str(b, last_key);
+		put_str(b, "\":0");
 	}
-	puts_(b, "}");
+	put_str(b, "}");
 }
 
 static void
@@ -1078,16 +1070,16 @@ test_big_objects(void)
 
 	/* Same length, long common prefix: sorting must still be n log n. */
 	b.len = 0;
-	puts_(&b, "{");
+	put_str(&b, "{");
 	for (int i = 0; i < 20000; i++)
 	{
 		char		member[80];
 
 		snprintf(member, sizeof(member), "%s\"%s%05d\":0", i ? "," : "",
 				 "common-prefix-common-prefix-common-prefix-", 19999 - i);
-		puts_(&b, member);
+		put_str(&b, member);
 	}
-	puts_(&b, "}");
+	put_str(&b, "}");
 	start = clock();
 	CHECK_MSG(parse_len(b.data, b.len, &doc), "20000 names with a common prefix");
 	CHECK_MSG(seconds_since(start) < 2.0, "common prefix names took %.3f s",
@@ -1150,7 +1142,7 @@ gen_number(buf *b)
 			snprintf(text, sizeof(text), "1700000%03u", rnd(1000));
 			break;
 	}
-	puts_(b, text);
+	put_str(b, text);
 }
 
 static void
@@ -1164,7 +1156,7 @@ gen_string_body(buf *b)
 	uint32_t	n = rnd(4) == 0 ? rnd(40) : rnd(5);
 
 	for (uint32_t i = 0; i < n; i++)
-		puts_(b, pieces[rnd(sizeof(pieces) / sizeof(pieces[0]))]);
+		put_str(b, pieces[rnd(sizeof(pieces) / sizeof(pieces[0]))]);
 }
 
 static void
@@ -1172,7 +1164,7 @@ gen_ws(buf *b)
 {
 	static const char *const ws[] = {"", "", "", " ", "\n", "\t", "\r\n  "};
 
-	puts_(b, ws[rnd(7)]);
+	put_str(b, ws[rnd(7)]);
 }
 
 static void
@@ -1188,49 +1180,49 @@ gen_value(buf *b, int depth)
 			gen_number(b);
 			break;
 		case 1:
-			puts_(b, "\"");
+			put_str(b, "\"");
 			gen_string_body(b);
-			puts_(b, "\"");
+			put_str(b, "\"");
 			break;
 		case 2:
-			puts_(b, "true");
+			put_str(b, "true");
 			break;
 		case 3:
-			puts_(b, "false");
+			put_str(b, "false");
 			break;
 		case 4:
-			puts_(b, "null");
+			put_str(b, "null");
 			break;
 		case 5:
 		case 6:
 			/* Names are unique by a numbered suffix after random text. */
-			puts_(b, "{");
+			put_str(b, "{");
 			n = rnd(depth < 3 ? 14 : 4);
 			for (uint32_t i = 0; i < n; i++)
 			{
 				char		suffix[16];
 
 				gen_ws(b);
-				puts_(b, i ? ",\"" : "\"");
+				put_str(b, i ? ",\"" : "\"");
 				gen_string_body(b);
 				snprintf(suffix, sizeof(suffix), "#%u\":", i);
-				puts_(b, suffix);
+				put_str(b, suffix);
 				gen_value(b, depth + 1);
 				gen_ws(b);
 			}
-			puts_(b, "}");
+			put_str(b, "}");
 			break;
 		default:
-			puts_(b, "[");
+			put_str(b, "[");
 			n = rnd(depth < 3 ? 10 : 4);
 			for (uint32_t i = 0; i < n; i++)
 			{
 				if (i)
-					puts_(b, ",");
+					put_str(b, ",");
 				gen_value(b, depth + 1);
 				gen_ws(b);
 			}
-			puts_(b, "]");
+			put_str(b, "]");
 			break;
 	}
 }
@@ -1248,25 +1240,25 @@ dense_document(buf *b, int shape, int size)
 	switch (shape)
 	{
 		case 0:
-			puts_(b, "[0");
+			put_str(b, "[0");
 			repeat(b, ",0", size);
-			puts_(b, "]");
+			put_str(b, "]");
 			break;
 		case 1:
-			puts_(b, "[[0]");
+			put_str(b, "[[0]");
 			repeat(b, ",[0]", size);
-			puts_(b, "]");
+			put_str(b, "]");
 			break;
 		case 2:
 			nest(b, "[", "0", "]", size % WJ_MAX_DEPTH + 1);
 			break;
 		case 3:
-			puts_(b, "[[]");
+			put_str(b, "[[]");
 			repeat(b, ",{}", size);
-			puts_(b, "]");
+			put_str(b, "]");
 			break;
 		case 4:
-			puts_(b, "{");
+			put_str(b, "{");
 			for (int i = 0; i < size; i++)
 			{
 				/* One-byte names first, then two-byte ones. */
@@ -1275,29 +1267,29 @@ dense_document(buf *b, int shape, int size)
 				else
 					snprintf(member, sizeof(member), "%s\"%c%c\":0", i ? "," : "",
 							 names[i % 90], names[i / 90 % 90]);
-				puts_(b, member);
+				put_str(b, member);
 			}
-			puts_(b, "}");
+			put_str(b, "}");
 			break;
 		case 5:
-			puts_(b, "{");
+			put_str(b, "{");
 			for (int i = 0; i < size; i++)
 			{
 				snprintf(member, sizeof(member), "%s\"\\u%04x\":\"\\n\"", i ? "," : "",
 						 0x100 + i);
-				puts_(b, member);
+				put_str(b, member);
 			}
-			puts_(b, "}");
+			put_str(b, "}");
 			break;
 		case 6:
-			puts_(b, "[\"");
+			put_str(b, "[\"");
 			repeat(b, "\\n", size);
-			puts_(b, "\",\"");
+			put_str(b, "\",\"");
 			repeat(b, "\\u00e9\\ud83d\\ude00", size);
-			puts_(b, "\"]");
+			put_str(b, "\"]");
 			break;
 		default:
-			puts_(b, "0");
+			put_str(b, "0");
 			break;
 	}
 }
