@@ -115,7 +115,13 @@ load_widget(woesid_widget *w, const char *public_key, Oid fn)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 
-	appendStringInfo(&query, "SELECT mode FROM %s.woesid_widget WHERE public_key = $1",
+	/*
+	 * Schema-qualified names and operator: this runs as the registry's
+	 * owner, so nothing may resolve through the caller's search_path.
+	 */
+	appendStringInfo(&query,
+					 "SELECT mode FROM %s.woesid_widget "
+					 "WHERE public_key OPERATOR(pg_catalog.=) $1",
 					 schema);
 	if (SPI_execute_with_args(query.data, 1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read the widget registry");
@@ -129,7 +135,8 @@ load_widget(woesid_widget *w, const char *public_key, Oid fn)
 	resetStringInfo(&query);
 	appendStringInfo(&query,
 					 "SELECT key_id, secret, coalesce(not_after, 'infinity') "
-					 "FROM %s.woesid_widget_secret WHERE public_key = $1 "
+					 "FROM %s.woesid_widget_secret "
+					 "WHERE public_key OPERATOR(pg_catalog.=) $1 "
 					 "ORDER BY created_at DESC, key_id",
 					 schema);
 	if (w->exists &&
