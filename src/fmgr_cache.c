@@ -45,6 +45,26 @@ struct woesid_call_cache
 	MemoryContextCallback release;
 };
 
+woesid_mac_key *
+woesid_mac_key_or_raise(const uint8_t *secret, size_t len)
+{
+	woesid_mac_key *key = woesid_mac_key_new(secret, len);
+
+	if (key == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("could not initialize HMAC-SHA256 key")));
+	return key;
+}
+
+void
+woesid_raise_mac_fault(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_OUT_OF_MEMORY),
+			 errmsg("could not compute HMAC-SHA256")));
+}
+
 static void
 forget_key(key_slot *slot)
 {
@@ -159,14 +179,7 @@ woesid_cache_key(woesid_call_cache *cache, const char *secret, size_t len)
 	slot->secret = MemoryContextAlloc(cache->mcxt, len);
 	memcpy(slot->secret, secret, len);
 	slot->len = len;
-	slot->key = woesid_mac_key_new((const uint8_t *) secret, len);
-	if (slot->key == NULL)
-	{
-		forget_key(slot);
-		ereport(ERROR,
-				(errcode(ERRCODE_OUT_OF_MEMORY),
-				 errmsg("could not initialize HMAC-SHA256 key")));
-	}
+	slot->key = woesid_mac_key_or_raise((const uint8_t *) secret, len);
 	return slot->key;
 }
 

@@ -76,14 +76,6 @@ active_keys(const woesid_widget *w, TimestampTz now)
 	return n;
 }
 
-static void
-raise_mac_fault(void)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_OUT_OF_MEMORY),
-			 errmsg("could not compute HMAC-SHA256")));
-}
-
 /* jwt mode: the token is the payload's string member "jwt". */
 static Datum
 identify_jwt(identify_call *call, const woesid_widget *w, const char *public_key,
@@ -128,7 +120,7 @@ identify_jwt(identify_call *call, const woesid_widget *w, const char *public_key
 			continue;
 		signed_by = woesid_jws_signed_by(&jws, key->jwt_key);
 		if (signed_by < 0)
-			raise_mac_fault();
+			woesid_raise_mac_fault();
 		if (signed_by == 1)
 			matched = key;
 	}
@@ -185,7 +177,7 @@ identify_hmac_email(identify_call *call, const woesid_widget *w, Jsonb *payload)
 			woesid_hmac_email_verify(text, len, key->hmac_key, woesid_max_token_bytes,
 									 &arena, &result);
 			if (result.fault)
-				raise_mac_fault();
+				woesid_raise_mac_fault();
 			if (result.reason == WOESID_OK)
 				matched = key;
 			else if (result.reason != WOESID_BAD_SIGNATURE)

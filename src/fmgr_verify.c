@@ -82,14 +82,6 @@ verification_time(FunctionCallInfo fcinfo, int at_arg)
 	return woesid_unix_seconds(PG_GETARG_TIMESTAMPTZ(at_arg));
 }
 
-static void
-raise_mac_fault(void)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_OUT_OF_MEMORY),
-			 errmsg("could not compute HMAC-SHA256")));
-}
-
 /*
  * Shared by woesid_verify_jwt (token, secret, audience [, at]) and
  * woesid_verify_variables (token, secret [, at]).
@@ -130,7 +122,7 @@ verify_token(FunctionCallInfo fcinfo, bool widget)
 					  woesid_cache_key(cache, in.part[1], in.len[1]),
 					  woesid_max_token_bytes, &rules, &arena, &jwt);
 	if (jwt.fault)
-		raise_mac_fault();
+		woesid_raise_mac_fault();
 
 	woesid_values_from_jwt(&jwt, widget ? "jwt" : "variables", &values);
 	result = woesid_claims_datum(woesid_cache_tupdesc(cache, fcinfo), &values);
@@ -173,7 +165,7 @@ woesid_hmac_email(PG_FUNCTION_ARGS)
 							 woesid_cache_key(cache, in.part[1], in.len[1]),
 							 woesid_max_token_bytes, &arena, &hmac);
 	if (hmac.fault)
-		raise_mac_fault();
+		woesid_raise_mac_fault();
 
 	values.reason = hmac.reason;
 	values.mode = "hmac_email";
@@ -209,7 +201,7 @@ woesid_email_hash(PG_FUNCTION_ARGS)
 	key = woesid_cache_key(cache, VARDATA_ANY(secret), VARSIZE_ANY_EXHDR(secret));
 	scratch = palloc(woesid_email_normalize_bound(len));
 	if (!woesid_email_hmac_hex(VARDATA_ANY(email), len, key, scratch, hex))
-		raise_mac_fault();
+		woesid_raise_mac_fault();
 	pfree(scratch);
 	PG_RETURN_TEXT_P(cstring_to_text_with_len(hex, sizeof(hex)));
 }

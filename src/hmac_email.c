@@ -12,8 +12,6 @@
 #include "core.h"
 #include "email_normalize.h"
 
-#define MEMBER(doc, obj, lit) wj_find((doc), (obj), (lit), sizeof(lit) - 1)
-
 static const char hex_digits[] = "0123456789abcdef";
 
 size_t
@@ -74,10 +72,10 @@ verify(const char *payload, size_t len, woesid_mac_key *key,
 		return WOESID_MALFORMED;
 	out->parsed = true;
 
-	hash = MEMBER(doc, 0, "email_hash");
+	hash = WJ_MEMBER(doc, 0, "email_hash");
 	if (hash == 0)
 		return WOESID_MISSING;
-	email = MEMBER(doc, 0, "email");
+	email = WJ_MEMBER(doc, 0, "email");
 	if (!decode_hex_mac(&doc->nodes[hash], sent) ||
 		(email != 0 && doc->nodes[email].type != WJ_STRING))
 		return WOESID_MALFORMED;

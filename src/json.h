@@ -70,6 +70,9 @@ bool		wj_parse(const char *text, size_t len, woesid_arena *arena,
 uint32_t	wj_find(const wj_doc *doc, uint32_t obj, const char *key,
 					size_t keylen);
 
+/* wj_find with a string literal for the name. */
+#define WJ_MEMBER(doc, obj, lit) wj_find((doc), (obj), (lit), sizeof(lit) - 1)
+
 /*
  * The NUMBER node's value as a double.  Returns false when it does not fit a
  * finite double (e.g. 1e400).

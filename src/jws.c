@@ -14,8 +14,6 @@
 #include "base64url.h"
 #include "core.h"
 
-#define MEMBER(doc, obj, lit) wj_find((doc), (obj), (lit), sizeof(lit) - 1)
-
 static bool
 is_string(const wj_node *node, const char *lit, size_t len)
 {
@@ -34,7 +32,7 @@ header_supported(const wj_doc *header)
 		if (wj_find(header, 0, unsupported[i], strlen(unsupported[i])) != 0)
 			return false;
 
-	typ = MEMBER(header, 0, "typ");
+	typ = WJ_MEMBER(header, 0, "typ");
 	if (typ != 0)
 	{
 		const wj_node *t = &header->nodes[typ];
@@ -94,7 +92,7 @@ woesid_jws_open(const char *token, size_t len, size_t max_token_bytes,
 		!woesid_b64url_decode(sig, sig_b64_len, sig_bytes, &sig_len))
 		return WOESID_MALFORMED;
 
-	alg = MEMBER(&jws->header, 0, "alg");
+	alg = WJ_MEMBER(&jws->header, 0, "alg");
 	if (alg == 0 || !is_string(&jws->header.nodes[alg], "HS256", 5))
 		return WOESID_UNSUPPORTED_ALGORITHM;
 	if (!header_supported(&jws->header))
@@ -104,7 +102,7 @@ woesid_jws_open(const char *token, size_t len, size_t max_token_bytes,
 		return WOESID_BAD_SIGNATURE;
 	memcpy(jws->signature, sig_bytes, WOESID_MAC_LEN);
 
-	kid = MEMBER(&jws->header, 0, "kid");
+	kid = WJ_MEMBER(&jws->header, 0, "kid");
 	jws->kid = kid != 0 && jws->header.nodes[kid].type == WJ_STRING ?
 		&jws->header.nodes[kid] : NULL;
 	jws->signing_input = token;

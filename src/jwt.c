@@ -14,8 +14,6 @@
 #include "core.h"
 #include "email_normalize.h"
 
-#define MEMBER(doc, obj, lit) wj_find((doc), (obj), (lit), sizeof(lit) - 1)
-
 size_t
 woesid_jwt_arena_bound(size_t token_len)
 {
@@ -124,9 +122,9 @@ check_claims(const woesid_jws *jws, const woesid_jwt_rules *rules,
 		doc->nodes[0].type != WJ_OBJECT)
 		return WOESID_MALFORMED;
 
-	exp = MEMBER(doc, 0, "exp");
-	iat = MEMBER(doc, 0, "iat");
-	nbf = MEMBER(doc, 0, "nbf");
+	exp = WJ_MEMBER(doc, 0, "exp");
+	iat = WJ_MEMBER(doc, 0, "iat");
+	nbf = WJ_MEMBER(doc, 0, "nbf");
 	if (exp == 0 || iat == 0)
 		return WOESID_MISSING_CLAIM;
 	if (!time_claim(doc, exp, &out->exp) || !time_claim(doc, iat, &out->iat) ||
@@ -142,18 +140,18 @@ check_claims(const woesid_jws *jws, const woesid_jwt_rules *rules,
 		return WOESID_LIFETIME_EXCEEDED;
 
 	if (rules->check_audience &&
-		!audience_matches(doc, MEMBER(doc, 0, "aud"), rules))
+		!audience_matches(doc, WJ_MEMBER(doc, 0, "aud"), rules))
 		return WOESID_AUDIENCE_MISMATCH;
 
 	/* Widget JWTs sign "email"; signed variables may use "user_email". */
-	if (!normalized_email(doc, MEMBER(doc, 0, "email"), arena, out) &&
+	if (!normalized_email(doc, WJ_MEMBER(doc, 0, "email"), arena, out) &&
 		!rules->require_email)
-		normalized_email(doc, MEMBER(doc, 0, "user_email"), arena, out);
+		normalized_email(doc, WJ_MEMBER(doc, 0, "user_email"), arena, out);
 	if (rules->require_email && out->email == NULL)
 		return WOESID_MISSING_EMAIL;
 
-	out->contact_id = id_claim(doc, MEMBER(doc, 0, "contact_external_id"));
-	out->account_id = id_claim(doc, MEMBER(doc, 0, "account_external_id"));
+	out->contact_id = id_claim(doc, WJ_MEMBER(doc, 0, "contact_external_id"));
+	out->account_id = id_claim(doc, WJ_MEMBER(doc, 0, "account_external_id"));
 	return WOESID_OK;
 }
 

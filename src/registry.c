@@ -78,18 +78,6 @@ decode_secret(const char *hex, size_t len, size_t *out_len)
 	return out;
 }
 
-static woesid_mac_key *
-new_mac_key(const uint8_t *secret, size_t len)
-{
-	woesid_mac_key *key = woesid_mac_key_new(secret, len);
-
-	if (key == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_OUT_OF_MEMORY),
-				 errmsg("could not initialize HMAC-SHA256 key")));
-	return key;
-}
-
 /* Finds the registry tables' OIDs in the schema of function fn. */
 static const char *
 registry_schema(Oid fn)
@@ -159,9 +147,9 @@ load_widget(woesid_widget *w, const char *public_key, Oid fn)
 
 			key->key_id = MemoryContextStrdup(registry_cxt, SPI_getvalue(tuple, desc, 1));
 			key->not_after = DatumGetTimestampTz(SPI_getbinval(tuple, desc, 3, &isnull));
-			key->jwt_key = new_mac_key((const uint8_t *) secret, secret_len);
+			key->jwt_key = woesid_mac_key_or_raise((const uint8_t *) secret, secret_len);
 			w->nkeys++;
-			key->hmac_key = new_mac_key(bytes, bytes_len);
+			key->hmac_key = woesid_mac_key_or_raise(bytes, bytes_len);
 			woesid_cleanse(secret, secret_len);
 			woesid_cleanse(bytes, bytes_len);
 		}

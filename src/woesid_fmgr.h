@@ -34,6 +34,10 @@ extern int	woesid_max_token_bytes;
 typedef struct woesid_call_cache woesid_call_cache;
 
 woesid_call_cache *woesid_cache_get(FunctionCallInfo fcinfo);
+
+/* OpenSSL failures are real faults (out of memory), never a verdict. */
+woesid_mac_key *woesid_mac_key_or_raise(const uint8_t *secret, size_t len);
+void		woesid_raise_mac_fault(void) pg_attribute_noreturn();
 TupleDesc	woesid_cache_tupdesc(woesid_call_cache *cache,
 								 FunctionCallInfo fcinfo);
 woesid_mac_key *woesid_cache_key(woesid_call_cache *cache,
