@@ -6,13 +6,17 @@
  * registry's owner: every caller is SECURITY DEFINER) and kept, with its
  * secrets turned into MAC keys, until the registry changes: a statement
  * trigger on both tables sends a relcache invalidation that every backend
- * (hot standbys included, through WAL) turns into a flush.  Bounded: past
+ * (hot standbys included, through WAL) turns into a flush, checked at every
+ * lookup, even inside an open transaction.  Widgets are read with the latest
+ * snapshot, never an older one the caller's transaction holds, so a retired
+ * secret cannot live on in a long-lived backend.  Bounded: past
  * MAX_WIDGETS entries the whole cache is flushed.  Unknown public keys are
  * cached too, so a flood of made-up keys costs one lookup each, not more.
  * Secrets are wiped from every buffer this file allocates.
  */
 #include "registry.h"
 
+#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
@@ -21,6 +25,7 @@
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/snapmgr.h"
 
 #define MAX_WIDGETS 4096
 
@@ -29,6 +34,7 @@ static HTAB *widgets;
 static Oid	widget_rel = InvalidOid;
 static Oid	secret_rel = InvalidOid;
 static bool registry_stale = false;
+static bool flush_at_xact_end = false;	/* loaded under the query's snapshot */
 
 static void
 flush_registry(void)
@@ -59,10 +65,22 @@ registry_relcache_callback(Datum arg, Oid relid)
 		registry_stale = true;
 }
 
+/* What was loaded under a possibly old snapshot must not outlive the transaction. */
+static void
+registry_xact_callback(XactEvent event, void *arg)
+{
+	if (flush_at_xact_end)
+	{
+		registry_stale = true;
+		flush_at_xact_end = false;
+	}
+}
+
 void
 woesid_registry_init(void)
 {
 	CacheRegisterRelcacheCallback(registry_relcache_callback, (Datum) 0);
+	RegisterXactCallback(registry_xact_callback, NULL);
 }
 
 /*
@@ -102,6 +120,21 @@ load_widget(woesid_widget *w, const char *public_key, Oid fn)
 	initStringInfo(&query);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
+
+	/*
+	 * The cache outlives this transaction, so read the registry as it is
+	 * now, not as the caller's snapshot shows it (a REPEATABLE READ
+	 * transaction's may predate invalidations already processed).  Parallel
+	 * mode cannot take a new snapshot: read with the query's, and flush what
+	 * was read when the transaction ends.
+	 */
+	if (IsInParallelMode())
+	{
+		PushActiveSnapshot(GetActiveSnapshot());
+		flush_at_xact_end = true;
+	}
+	else
+		PushActiveSnapshot(GetLatestSnapshot());
 
 	/*
 	 * Schema-qualified names and operator: this runs as the registry's
@@ -154,6 +187,7 @@ load_widget(woesid_widget *w, const char *public_key, Oid fn)
 			woesid_cleanse(bytes, bytes_len);
 		}
 	}
+	PopActiveSnapshot();
 	SPI_finish();
 }
 
@@ -168,6 +202,8 @@ woesid_registry_lookup(const char *public_key, size_t len, Oid registry_fn)
 		return NULL;
 	memcpy(key, public_key, len);
 
+	/* Registry changes committed since the last lookup, even mid-transaction. */
+	AcceptInvalidationMessages();
 	if (registry_stale ||
 		(widgets != NULL && hash_get_num_entries(widgets) >= MAX_WIDGETS))
 		flush_registry();
