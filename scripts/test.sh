@@ -5,7 +5,9 @@
 # Installs what is missing (Debian packages, Node packages from the lockfile),
 # builds with -Werror, installs, then runs: the generated-table checks, the
 # core's unit tests under ASan/UBSan, pg_regress, the interop suite against
-# jsonwebtoken and node:crypto, and the normalization differential.
+# jsonwebtoken and node:crypto, the normalization differential, the
+# isolation specs, the pgbouncer leak test and the TAP tests (hot standby,
+# pg_dump, parallel plans).
 source "$(dirname "$0")/lib.sh"
 cd "$WOESID_ROOT"
 
@@ -71,6 +73,9 @@ run "unit tests (ASan/UBSan)" make -s -C test/unit check
 run "pg_regress" regress
 PGDATABASE=woesid_test run "interop" node test/interop/interop.mjs
 PGDATABASE=woesid_test run "normalization differential" node test/interop/normalize.mjs
+run "isolation" test/isolation/run.sh
+run "pgbouncer" test/pgbouncer/run.sh
+run "tap" test/tap/run.sh
 
 echo "$total_passed passed, $total_failed failed"
 [ "$total_failed" -eq 0 ]

@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# test/pgbouncer/run.sh: no identity leaks between the clients of a
+# transaction-mode pooler.  Starts a throwaway cluster (as the postgres user,
+# Unix socket in a temporary directory) and a real pgbouncer in front of it
+# (pool_mode = transaction, default_pool_size = 3, 127.0.0.1 on a free
+# port), loads setup.sql, then runs pgbench with pool.sql: many concurrent
+# clients (default 40 x 50 transactions), each its own visitor, each
+# checking in every transaction that no identity is there at its start, that
+# after woesid_authenticate it sees only its own rows of an RLS-protected
+# table, and that a forged payload clears the identity.  Also checks that
+# the clients really shared at most 3 server connections.  Prints one line
+# "pgbouncer: N passed, M failed" (N = checked transactions; M = failed
+# checks) and exits non-zero on any failure.
+#   test/pgbouncer/run.sh        (as root or as the postgres user)
+# Environment: PG_CONFIG, PGBOUNCER (default /usr/sbin/pgbouncer),
+# WOESID_POOL_CLIENTS, WOESID_POOL_TRANSACTIONS, WOESID_KEEP_TMP=1.
+set -euo pipefail
+
+# The caller's connection settings (scripts/test.sh exports its own
+# cluster's) must not reach the clients started here.
+unset PGHOST PGHOSTADDR PGPORT PGUSER PGDATABASE PGSERVICE PGSERVICEFILE \
+	PGOPTIONS PGPASSFILE PGSSLMODE PGAPPNAME PGTZ PGDATESTYLE PGCLIENTENCODING
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+PG_CONFIG=${PG_CONFIG:-pg_config}
+BINDIR=$("$PG_CONFIG" --bindir)
+PGBOUNCER=${PGBOUNCER:-/usr/sbin/pgbouncer}
+CLIENTS=${WOESID_POOL_CLIENTS:-40}
+TRANSACTIONS=${WOESID_POOL_TRANSACTIONS:-50}
+POOL_SIZE=3
+PGPORT_LOCAL=54332          # names the Unix socket only (no TCP)
+TIME_LIMIT=${WOESID_POOL_TIMEOUT:-90}
+
+as_postgres() {
+	if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+TMP=$(mktemp -d /tmp/woesid-pgbouncer.XXXXXX)
+chmod 755 "$TMP"
+[ "$(id -u)" -ne 0 ] || chown postgres: "$TMP"
+
+cleanup() {
+	local status=$? pid
+	if [ -s "$TMP/pgbouncer.pid" ]; then
+		pid=$(cat "$TMP/pgbouncer.pid")
+		kill -TERM "$pid" 2>/dev/null || true
+		for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+		kill -KILL "$pid" 2>/dev/null || true
+	fi
+	if [ -f "$TMP/data/postmaster.pid" ]; then
+		as_postgres "$BINDIR/pg_ctl" -D "$TMP/data" -m immediate -w stop >/dev/null 2>&1 || true
+	fi
+	if [ -n "${WOESID_KEEP_TMP:-}" ]; then
+		echo "kept $TMP" >&2
+	else
+		rm -rf "$TMP"
+	fi
+	exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+fail_setup() {
+	echo "$1" >&2
+	for log in server.log pgbouncer.log; do
+		[ ! -f "$TMP/$log" ] || { echo "--- $log" >&2; tail -n 20 "$TMP/$log" >&2; }
+	done
+	echo "pgbouncer: 0 passed, 1 failed"
+	exit 1
+}
+
+# A TCP port on 127.0.0.1 nobody listens on.
+free_port() {
+	local port
+	for _ in $(seq 200); do
+		port=$((20000 + RANDOM % 40000))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+			echo "$port"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# --- the cluster
+as_postgres "$BINDIR/initdb" -D "$TMP/data" -E UTF8 --locale=C.UTF-8 \
+	-A trust -U postgres >"$TMP/initdb.log" 2>&1 || fail_setup "initdb failed: $(cat "$TMP/initdb.log")"
+cat >>"$TMP/data/postgresql.conf" <<CONF
+listen_addresses = ''
+port = $PGPORT_LOCAL
+unix_socket_directories = '$TMP'
+fsync = off
+max_connections = 30
+log_connections = on
+CONF
+as_postgres "$BINDIR/pg_ctl" -D "$TMP/data" -l "$TMP/server.log" -w -t 60 start >/dev/null ||
+	fail_setup "the server did not start"
+psql_local() {
+	"$BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -h "$TMP" -p "$PGPORT_LOCAL" -U postgres "$@"
+}
+psql_local -d postgres -c "CREATE DATABASE woesid_pool" >/dev/null ||
+	fail_setup "could not create the database"
+psql_local -d woesid_pool -v clients="$CLIENTS" -f "$HERE/setup.sql" >"$TMP/setup.log" 2>&1 ||
+	fail_setup "setup.sql failed: $(cat "$TMP/setup.log")"
+
+# --- pgbouncer, as the postgres user, on a free port (retried if taken)
+printf '"app" ""\n"postgres" ""\n' >"$TMP/userlist.txt"
+started=0
+for _ in 1 2 3 4 5; do
+	BOUNCER_PORT=$(free_port) || fail_setup "no free TCP port"
+	cat >"$TMP/pgbouncer.ini" <<INI
+[databases]
+woesid_pool = host=$TMP port=$PGPORT_LOCAL dbname=woesid_pool
+
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $BOUNCER_PORT
+unix_socket_dir = $TMP
+auth_type = trust
+auth_file = $TMP/userlist.txt
+admin_users = postgres
+pool_mode = transaction
+default_pool_size = $POOL_SIZE
+min_pool_size = 0
+reserve_pool_size = 0
+max_client_conn = $((CLIENTS + 20))
+max_db_connections = $POOL_SIZE
+ignore_startup_parameters = extra_float_digits
+logfile = $TMP/pgbouncer.log
+pidfile = $TMP/pgbouncer.pid
+INI
+	[ "$(id -u)" -ne 0 ] || chown postgres: "$TMP/pgbouncer.ini" "$TMP/userlist.txt"
+	rm -f "$TMP/pgbouncer.pid"
+	as_postgres "$PGBOUNCER" -d "$TMP/pgbouncer.ini" >>"$TMP/pgbouncer.out" 2>&1 || continue
+	for _ in $(seq 50); do
+		if "$BINDIR/psql" -X -q -At -h 127.0.0.1 -p "$BOUNCER_PORT" -U app -d woesid_pool \
+			-c "SELECT 1" >/dev/null 2>&1; then
+			started=1
+			break
+		fi
+		if [ -s "$TMP/pgbouncer.pid" ] && ! kill -0 "$(cat "$TMP/pgbouncer.pid")" 2>/dev/null; then
+			break
+		fi
+		sleep 0.1
+	done
+	[ "$started" -eq 0 ] || break
+	[ ! -s "$TMP/pgbouncer.pid" ] || kill -TERM "$(cat "$TMP/pgbouncer.pid")" 2>/dev/null || true
+done
+[ "$started" -eq 1 ] || fail_setup "pgbouncer did not start: $(cat "$TMP/pgbouncer.out" 2>/dev/null)"
+
+# --- the clients
+status=0
+timeout "$TIME_LIMIT" "$BINDIR/pgbench" -n -M simple -c "$CLIENTS" -j 4 -t "$TRANSACTIONS" \
+	-h 127.0.0.1 -p "$BOUNCER_PORT" -U app -f "$HERE/pool.sql" woesid_pool \
+	>"$TMP/pgbench.out" 2>"$TMP/pgbench.err" || status=$?
+expected=$((CLIENTS * TRANSACTIONS))
+processed=$(sed -nE 's/^number of transactions actually processed: ([0-9]+).*/\1/p' "$TMP/pgbench.out")
+processed=${processed:-0}
+check_failures=$(grep -c 'CHECK FAILED' "$TMP/pgbench.err" || true)
+failed=$check_failures
+grep -E 'CHECK FAILED|error|abort' "$TMP/pgbench.err" | head -n 20 || true
+if [ "$status" -ne 0 ] || [ "$processed" -ne "$expected" ]; then
+	echo "pgbench exited with status $status after $processed of $expected transactions"
+	[ "$status" -ne 124 ] || echo "(stopped after the time limit of $TIME_LIMIT s)"
+	grep -v 'CHECK FAILED' "$TMP/pgbench.err" | tail -n 5 || true
+	[ "$failed" -gt 0 ] || failed=1
+fi
+
+# --- the clients must really have shared the pool's few server connections
+server_conns=$(grep -c 'connection authorized: user=app database=woesid_pool' "$TMP/server.log" || true)
+echo "$CLIENTS clients, $processed transactions over $server_conns server connections (pool size $POOL_SIZE)"
+if [ "$server_conns" -lt 1 ] || [ "$server_conns" -gt "$POOL_SIZE" ]; then
+	echo "expected 1 to $POOL_SIZE server connections for user app"
+	failed=$((failed + 1))
+fi
+
+echo "pgbouncer: $processed passed, $failed failed"
+[ "$failed" -eq 0 ]

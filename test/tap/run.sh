@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# test/tap/run.sh: runs the TAP tests in test/tap/t (PostgreSQL::Test::Cluster
+# from the PGXS installation) with prove: hot standby, pg_dump/restore of
+# the registry, RLS under a forced parallel plan.  The clusters are made by
+# the tests themselves, as the postgres user (initdb refuses root), under a
+# temporary directory that is removed afterwards, with any server left
+# behind stopped.  Prints one line "tap: N passed, M failed" counting
+# individual TAP assertions (a test file that dies or breaks its plan counts
+# as one more failure) and exits non-zero on any failure.
+#   test/tap/run.sh              (as root or as the postgres user)
+# Environment: PG_CONFIG, WOESID_TAP_TIMEOUT (seconds, default 110),
+# WOESID_KEEP_TMP=1 keeps the temporary directory (logs in tmp_check/log).
+set -euo pipefail
+
+# The caller's connection settings (scripts/test.sh exports its own
+# cluster's) must not reach the clients started here.
+unset PGHOST PGHOSTADDR PGPORT PGUSER PGDATABASE PGSERVICE PGSERVICEFILE \
+	PGOPTIONS PGPASSFILE PGSSLMODE PGAPPNAME PGTZ PGDATESTYLE PGCLIENTENCODING
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+PG_CONFIG=${PG_CONFIG:-pg_config}
+BINDIR=$("$PG_CONFIG" --bindir)
+PGXS_DIR=$(cd "$(dirname "$("$PG_CONFIG" --pgxs)")/../.." && pwd)    # .../lib/pgxs
+PERL_MODULES=$PGXS_DIR/src/test/perl
+PG_REGRESS=$PGXS_DIR/src/test/regress/pg_regress
+TIME_LIMIT=${WOESID_TAP_TIMEOUT:-110}
+
+as_postgres() {
+	if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+TMP=$(mktemp -d /tmp/woesid-tap.XXXXXX)
+chmod 755 "$TMP"
+
+cleanup() {
+	local status=$? pidfile
+	# A test killed by the time limit leaves its servers running.
+	while IFS= read -r pidfile; do
+		as_postgres "$BINDIR/pg_ctl" -D "$(dirname "$pidfile")" -m immediate -w stop >/dev/null 2>&1 || true
+	done < <(find "$TMP" -name postmaster.pid 2>/dev/null)
+	if [ -n "${WOESID_KEEP_TMP:-}" ]; then
+		echo "kept $TMP" >&2
+	else
+		rm -rf "$TMP"
+	fi
+	exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# The postgres user must be able to read the tests: run a copy.  TMPDIR
+# puts the tests' short-named socket directories in $TMP too, so that a
+# test that dies or is killed leaves nothing behind.
+cp -R "$HERE/t" "$TMP/t"
+[ "$(id -u)" -ne 0 ] || chown -R postgres: "$TMP"
+files=()
+for f in "$TMP"/t/*.pl; do files+=("t/$(basename "$f")"); done
+
+status=0
+as_postgres env -C "$TMP" \
+	PATH="$BINDIR:$PATH" PG_REGRESS="$PG_REGRESS" TESTDIR="$TMP" TMPDIR="$TMP" \
+	PG_TEST_TIMEOUT_DEFAULT=60 \
+	timeout "$TIME_LIMIT" prove -v -I "$PERL_MODULES" "${files[@]}" \
+	>"$TMP/prove.out" 2>"$TMP/prove.err" || status=$?
+# Shows the assertions and prove's verdicts without the tests' notes (they
+# stay in tmp_check/log); diagnostics of failures come on stderr.
+grep -v '^#' "$TMP/prove.out" || true
+cat "$TMP/prove.err"
+
+passed=$(grep -cE '^ok [0-9]+' "$TMP/prove.out" || true)
+failed=$(grep -cE '^not ok [0-9]+' "$TMP/prove.out" || true)
+# Files prove lists as failed: each one without a "not ok" of its own (it
+# died, exited non-zero or broke its plan) counts as one more failure.
+failed_files=$(sed -nE 's/^(t\/[^ ]+\.pl) +\(Wstat: .*Failed: ([0-9]+)\)$/\1 \2/p' "$TMP/prove.out")
+while read -r file nfailed; do
+	[ -n "$file" ] || continue
+	[ "$nfailed" -gt 0 ] || failed=$((failed + 1))
+	log=$TMP/tmp_check/log/regress_log_$(basename "$file" .pl)
+	if [ -f "$log" ]; then
+		echo "--- last lines of $(basename "$log")"
+		tail -n 40 "$log"
+	fi
+done <<<"$failed_files"
+[ "$status" -ne 124 ] || echo "prove was stopped after the time limit of $TIME_LIMIT s"
+# Killed by the time limit, or nothing ran at all.
+if { [ "$status" -ne 0 ] || [ "$passed" -eq 0 ]; } && [ "$failed" -eq 0 ]; then
+	failed=1
+fi
+echo "tap: $passed passed, $failed failed"
+[ "$status" -eq 0 ] && [ "$failed" -eq 0 ]
