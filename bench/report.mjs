@@ -1,0 +1,157 @@
+// bench/report.mjs: turns the raw rounds scripts/bench.sh collected into the
+// benchmark's table, printed and saved.
+//
+//   node bench/report.mjs RAW.tsv META.tsv OUT.txt
+//
+// RAW.tsv: one line per measured round, "item round seconds items verified"
+// (tab-separated), from bin/floor, bin/core_bench and the psql session.
+// META.tsv: "key<TAB>value" lines printed above the table.
+//
+// Per round, an item's time per item is seconds / items; a SQL item is net
+// of the bare scan of the same table measured in the same round:
+// (seconds - scan seconds) / rows.  The table shows the median over rounds
+// (and the range), the ratio to this run's floor (JWT items vs the JWT
+// floor, email items vs the email floor), the ratio to a peer where there is
+// one, and the target as text.  A measurement, not a test: it never fails on
+// a target.
+import { readFileSync, writeFileSync } from "node:fs";
+
+const [rawPath, metaPath, outPath] = process.argv.slice(2);
+if (!outPath) {
+  console.error("usage: report.mjs RAW.tsv META.tsv OUT.txt");
+  process.exit(2);
+}
+
+const rounds = new Map(); // item -> Map(round -> {seconds, items, verified})
+for (const line of readFileSync(rawPath, "utf8").split("\n")) {
+  if (!line.trim()) continue;
+  const [item, round, seconds, items, verified] = line.split("\t");
+  if (!rounds.has(item)) rounds.set(item, new Map());
+  rounds.get(item).set(Number(round),
+    { seconds: Number(seconds), items: Number(items), verified: Number(verified) });
+}
+const meta = readFileSync(metaPath, "utf8").split("\n").filter(Boolean)
+  .map((l) => l.split("\t"));
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b), m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+// µs per item for each round, net of the scan when there is one.
+const warnings = [];
+function perRound(item, scan) {
+  const rs = rounds.get(item);
+  if (!rs) return null;
+  const out = [];
+  for (const [r, v] of rs) {
+    if (v.verified !== v.items)
+      warnings.push(`${item} round ${r}: ${v.verified} of ${v.items} verified`);
+    let s = v.seconds;
+    if (scan) {
+      const sv = rounds.get(scan)?.get(r);
+      if (!sv) { warnings.push(`${item} round ${r}: no ${scan} in that round`); continue; }
+      s -= sv.seconds;
+    }
+    out.push((s / v.items) * 1e6);
+  }
+  return out.length ? out : null;
+}
+
+// The rows of the table.  floor: which floor the ratio is to; peer: an item
+// to compare with (ratio item / peer); target: [text, factor, against].
+const ROWS = [
+  { head: "JWT: widget tokens (ratios vs the JWT floor of this run)" },
+  { item: "floor_jwt", label: "floor: HMAC-SHA256, SHA256_CTX copies + CRYPTO_memcmp", floor: "jwt" },
+  { item: "openssl_hmac_oneshot", label: "OpenSSL one-shot HMAC() per token", floor: "jwt" },
+  { item: "core_mac_jwt", label: "core: woesid_mac alone (EVP, precomputed)", floor: "jwt" },
+  { item: "core_jwt", label: "core: woesid_jwt_verify", floor: "jwt",
+    target: ["<= 2.5x floor", 2.5, "floor"] },
+  { item: "sql_jwt_lateral", scan: "scan_tok", label: "SQL (a) verify_jwt LATERAL, net", floor: "jwt",
+    peer: ["sql_plpgsql_jwt", "PL/pgSQL"], target: ["<= 5x floor", 5, "floor"] },
+  { item: "sql_jwt_filter", scan: "scan_tok", label: "SQL (b) verify_jwt FILTER, net", floor: "jwt",
+    peer: ["sql_plpgsql_jwt", "PL/pgSQL"], target: ["<= 5x floor", 5, "floor"] },
+  { item: "sql_jwt_same_token", scan: "scan_tok", label: "SQL (e) same token every row, net", floor: "jwt",
+    target: ["<= 1x floor", 1, "floor"] },
+  { item: "sql_identify", scan: "scan_tok_now", label: "SQL (d) woesid_identify (registry), net", floor: "jwt",
+    peer: ["sql_jwt_now", "direct"], target: ["<= 1.5x direct", 1.5, "peer"] },
+  { item: "sql_jwt_now", scan: "scan_tok_now", label: "SQL (d) direct: verify_jwt 3-arg, net", floor: "jwt" },
+  { item: "sql_plpgsql_jwt", scan: "scan_tok_sample", label: "SQL (f) PL/pgSQL+pgcrypto HS256, net", floor: "jwt" },
+  { item: "scan_tok", label: "SQL bare scan of tok (subtracted)" },
+  { head: "hmac_email: identify payloads (ratios vs the email floor of this run)" },
+  { item: "floor_email", label: "floor: HMAC-SHA256 of normalized email", floor: "email" },
+  { item: "core_email", label: "core: woesid_hmac_email_verify", floor: "email" },
+  { item: "sql_hmac_email", scan: "scan_pay", label: "SQL (c) woesid_hmac_email, net", floor: "email",
+    peer: ["sql_pgcrypto_email", "pgcrypto"], target: ["<= 4x email floor", 4, "floor"] },
+  { item: "sql_pgcrypto_email", scan: "scan_pay_email", label: "SQL (f) pgcrypto expression, net", floor: "email" },
+  { item: "scan_pay", label: "SQL bare scan of pay (subtracted)" },
+];
+
+const med = new Map(), range = new Map();
+for (const row of ROWS) {
+  if (!row.item) continue;
+  const xs = perRound(row.item, row.scan);
+  if (!xs) continue;
+  med.set(row.item, median(xs));
+  range.set(row.item, [Math.min(...xs), Math.max(...xs), xs.length]);
+}
+const floorOf = { jwt: med.get("floor_jwt"), email: med.get("floor_email") };
+
+const fmt = (x) => (x == null || !Number.isFinite(x) ? "-" :
+  Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 10 ? x.toFixed(1) :
+    Math.abs(x) >= 1 ? x.toFixed(2) : x.toFixed(3));
+const ratio = (x) => (x == null || !Number.isFinite(x) ? "-" :
+  x >= 10 ? `${x.toFixed(0)}x` : x >= 1 ? `${x.toFixed(2)}x` : `${x.toFixed(3)}x`);
+
+const header = ["item", "us/item", "min..max", "x floor", "vs peer", "target (text only)"];
+const lines = [];
+for (const row of ROWS) {
+  if (row.head) { lines.push({ head: row.head }); continue; }
+  const m = med.get(row.item);
+  if (m == null) { lines.push({ cells: [row.label, "(not run)", "", "", "", ""] }); continue; }
+  const [lo, hi, n] = range.get(row.item);
+  const xf = row.floor && floorOf[row.floor] ? m / floorOf[row.floor] : null;
+  let vsPeer = "", xp = null;
+  if (row.peer && med.get(row.peer[0]) != null) {
+    xp = m / med.get(row.peer[0]);
+    vsPeer = `${ratio(xp)} ${row.peer[1]}`;
+  }
+  let target = "";
+  if (row.target) {
+    const [text, factor, against] = row.target;
+    const x = against === "peer" ? xp : xf;
+    target = x == null ? text : `${text} (${x <= factor ? "met" : "missed"})`;
+  }
+  lines.push({ cells: [row.label, fmt(m), `${fmt(lo)}..${fmt(hi)} (${n})`,
+    row.floor ? ratio(xf) : "", vsPeer, target] });
+}
+
+const widths = header.map((h, i) =>
+  Math.max(h.length, ...lines.filter((l) => l.cells).map((l) => l.cells[i].length)));
+const fmtRow = (cells) => cells.map((c, i) =>
+  (i === 0 || i === 5 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ").trimEnd();
+const total = widths.reduce((a, b) => a + b + 2, -2);
+
+const out = [];
+out.push("woesid benchmark");
+for (const [k, v] of meta) out.push(`  ${k.padEnd(16)} ${v}`);
+out.push("");
+out.push(fmtRow(header));
+out.push("-".repeat(total));
+for (const l of lines) {
+  if (l.head) { out.push(""); out.push(l.head); continue; }
+  out.push(fmtRow(l.cells));
+}
+out.push("-".repeat(total));
+out.push("us/item: median over rounds (count in parentheses) of microseconds per token or");
+out.push("payload; SQL rows are net of the bare scan of the same table in the same round.");
+out.push("x floor: median / this run's floor.  vs peer: median / the peer's median (< 1: faster).");
+out.push("Targets are printed for reference only; nothing fails on them.");
+if (warnings.length) {
+  out.push("");
+  out.push("WARNINGS (results may not be comparable):");
+  for (const w of warnings) out.push(`  ${w}`);
+}
+const text = out.join("\n") + "\n";
+process.stdout.write(text);
+writeFileSync(outPath, text);

@@ -1,0 +1,291 @@
+#!/usr/bin/env bash
+# scripts/bench.sh: woesid's benchmark (not part of the test suite).
+#   sudo scripts/bench.sh [--perf]
+#   sudo scripts/bench.sh --workload DIR    # only make the workload and bench/bin
+#
+# One run: generates one workload with the real signers (jsonwebtoken,
+# node:crypto), then measures, median of several rounds, microseconds per
+# item of: the physical floor (bench/floor.c), OpenSSL's one-shot HMAC(),
+# woesid's C core alone (bench/core_bench.c), and woesid in PostgreSQL on a
+# throwaway cluster (net of the bare scan of the same table, same round)
+# next to its peers (pgcrypto, a PL/pgSQL verifier).  Prints one table and
+# saves it to bench/results/.  Never fails on a target: it is a measurement.
+# With --perf it also profiles the backend during the LATERAL verify_jwt
+# query (perf record -p) and prints the 15 hottest functions.
+#
+# Settings (environment): WOESID_BENCH_TOKENS (200000), WOESID_BENCH_PAYLOADS
+# (1000000), WOESID_BENCH_PLPGSQL_ROWS (20000), WOESID_BENCH_ROUNDS (5),
+# WOESID_PORT (54339, so as not to collide with scripts/test.sh's 54329).
+# See bench/README.md.
+export WOESID_PORT=${WOESID_PORT:-54339}
+source "$(dirname "$0")/lib.sh"
+cd "$WOESID_ROOT"
+
+NTOK=${WOESID_BENCH_TOKENS:-200000}
+NPAY=${WOESID_BENCH_PAYLOADS:-1000000}
+NPLPGSQL=${WOESID_BENCH_PLPGSQL_ROWS:-20000}
+ROUNDS=${WOESID_BENCH_ROUNDS:-5}
+PERF=0
+WORKLOAD_ONLY=
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--perf) PERF=1 ;;
+	--workload) WORKLOAD_ONLY=${2:?--workload needs a directory}; shift ;;
+	*) echo "usage: $0 [--perf] | --workload DIR" >&2; exit 2 ;;
+	esac
+	shift
+done
+[ "$NPLPGSQL" -le "$NTOK" ] || NPLPGSQL=$NTOK
+
+started=$(date +%s.%N)
+load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
+BENCH_TMP=
+PERF_PID=
+PSQL_PID=
+
+bench_cleanup() {
+	# only the processes this script started, by their id
+	[ -z "$PERF_PID" ] || kill -INT "$PERF_PID" 2>/dev/null || true
+	[ -z "$PSQL_PID" ] || kill "$PSQL_PID" 2>/dev/null || true
+	stop_cluster
+	[ -z "$BENCH_TMP" ] || rm -rf "$BENCH_TMP"
+}
+trap bench_cleanup EXIT
+trap 'exit 130' INT TERM
+
+# The C programs, and the fixed part of the workload.
+ensure_deps
+echo "== building bench/bin (floor, core_bench)"
+make -s -C bench >/dev/null
+
+if [ -n "$WORKLOAD_ONLY" ]; then
+	mkdir -p "$WORKLOAD_ONLY"
+	echo "== generating the workload in $WORKLOAD_ONLY"
+	node bench/gen.mjs "$WORKLOAD_ONLY" fixed "$NTOK" "$NPAY"
+	echo "done: e.g. valgrind --tool=callgrind bench/bin/core_bench $WORKLOAD_ONLY 1 jwt"
+	exit 0
+fi
+
+BENCH_TMP=$(mktemp -d /tmp/woesid-bench.XXXXXX)
+W=$BENCH_TMP/workload
+RAW=$BENCH_TMP/raw.tsv
+mkdir "$W"
+: >"$RAW"
+
+echo "== generating $NTOK JWTs and $NPAY hmac_email payloads (jsonwebtoken, node:crypto)"
+node bench/gen.mjs "$W" fixed "$NTOK" "$NPAY"
+
+echo "== C: floor, OpenSSL HMAC(), woesid core ($ROUNDS rounds each)"
+bench/bin/floor "$W" "$ROUNDS" >>"$RAW" || echo "warning: bench/bin/floor reported unverified items"
+bench/bin/core_bench "$W" "$ROUNDS" >>"$RAW" || echo "warning: bench/bin/core_bench reported unverified items"
+
+# PostgreSQL: the extension as the tests build it, on a throwaway cluster.
+WOESID_EXTRA_CONF="shared_buffers = 2GB
+max_parallel_workers_per_gather = 0
+jit = off
+autovacuum = off"
+export WOESID_EXTRA_CONF
+build_and_install
+start_cluster
+trap bench_cleanup EXIT # start_cluster set its own: keep ours, which calls it
+
+PSQL=(psql -X -q -v ON_ERROR_STOP=1)
+
+echo "== loading tok ($NTOK), pay ($NPAY), pay_email ($NPAY), tok_sample ($NPLPGSQL)"
+"${PSQL[@]}" <<-SQL
+	CREATE EXTENSION woesid;
+	CREATE EXTENSION pg_prewarm;
+	\i bench/plpgsql_jwt.sql
+	\set secret \`cat $W/secret.txt\`
+	\set aud \`cat $W/aud.txt\`
+	CREATE TABLE tok (t text);
+	CREATE TABLE tok_now (t text);
+	CREATE TABLE pay (p text);
+	CREATE TABLE pay_email (email text, hash text);
+	\copy tok FROM '$W/tokens.txt'
+	\copy pay FROM '$W/payloads.txt'
+	\copy pay_email FROM '$W/emails.tsv'
+	CREATE TABLE tok_sample AS SELECT t FROM tok LIMIT $NPLPGSQL;
+	SELECT woesid_register_widget(:'aud', 'jwt', :'secret') AS key_id \gset
+	VACUUM (FREEZE, ANALYZE) tok, pay, pay_email, tok_sample;
+SQL
+
+# identify verifies at the statement's time: these tokens (iat = now, exp =
+# now + 10 min) are made just before the rounds, which take a few minutes.
+echo "== generating and loading tok_now ($NTOK JWTs, iat = now)"
+node bench/gen.mjs "$W" now "$NTOK"
+"${PSQL[@]}" <<-SQL
+	\copy tok_now FROM '$W/tokens_now.txt'
+	VACUUM (FREEZE, ANALYZE) tok_now;
+	SELECT sum(pg_prewarm(c)) AS blocks FROM unnest(ARRAY['tok', 'tok_now', 'pay',
+	    'pay_email', 'tok_sample']::regclass[]) AS c \gset
+SQL
+
+# timed ITEM ROWS QUERY: one measurement in the session's script.  QUERY
+# returns one column n (how many verified, or the scan's row count).
+timed() {
+	cat <<-SQL
+		SELECT clock_timestamp() AS t0 \gset
+		$3 \gset
+		INSERT INTO bench_timing VALUES ('$1', :round,
+		    extract(epoch FROM clock_timestamp() - :'t0'::timestamptz), $2, :n);
+	SQL
+}
+
+AT="to_timestamp(:at)"   # IMMUTABLE: folded to a constant at plan time
+JWT_ARGS=":'secret'::text, :'aud'::text, $AT"
+SCRIPT=$BENCH_TMP/rounds.sql
+{
+	cat <<-SQL
+		\set secret \`cat $W/secret.txt\`
+		\set aud \`cat $W/aud.txt\`
+		\set at \`cat $W/at.txt\`
+		\set one_token \`cat $W/one_token.txt\`
+		SET max_parallel_workers_per_gather = 0;
+		SET jit = off;
+		CREATE TEMP TABLE bench_timing (item text, round int, seconds numeric,
+		                                items bigint, verified bigint);
+		-- warm-up, not measured: load the library, compile PL/pgSQL, fill
+		-- the catalog and registry caches
+		SELECT count(*) FROM (SELECT t FROM tok LIMIT 1000) s,
+		    LATERAL woesid_verify_jwt(t, $JWT_ARGS) v WHERE v.verified \gset
+		SELECT count(*) FILTER (WHERE (woesid_identify(:'aud', jsonb_build_object('jwt', t))).verified)
+		    FROM (SELECT t FROM tok_now LIMIT 1000) s \gset
+		SELECT count(*) FILTER (WHERE bench_plpgsql_verify_jwt(t, $JWT_ARGS) IS NOT NULL)
+		    FROM (SELECT t FROM tok_sample LIMIT 100) s \gset
+		SELECT count(*) FILTER (WHERE (woesid_hmac_email(p, decode(:'secret', 'hex'))).verified)
+		    FROM (SELECT p FROM pay LIMIT 1000) s \gset
+		SELECT count(*) FILTER (WHERE encode(hmac(convert_to(lower(btrim(email)), 'UTF8'), decode(:'secret', 'hex'), 'sha256'), 'hex') = hash)
+		    FROM (SELECT * FROM pay_email LIMIT 1000) s \gset
+	SQL
+	for r in $(seq 1 "$ROUNDS"); do
+		echo "\\set round $r"
+		echo "\\echo '   SQL round $r of $ROUNDS'"
+		timed scan_tok "$NTOK" "SELECT count(*) AS n FROM tok"
+		timed sql_jwt_lateral "$NTOK" \
+			"SELECT count(*) AS n FROM tok, LATERAL woesid_verify_jwt(t, $JWT_ARGS) v WHERE v.verified"
+		timed sql_jwt_filter "$NTOK" \
+			"SELECT count(*) FILTER (WHERE (woesid_verify_jwt(t, $JWT_ARGS)).verified) AS n FROM tok"
+		timed sql_jwt_same_token "$NTOK" \
+			"SELECT count(*) FILTER (WHERE (woesid_verify_jwt(:'one_token'::text, $JWT_ARGS)).verified) AS n FROM tok"
+		timed scan_tok_now "$NTOK" "SELECT count(*) AS n FROM tok_now"
+		timed sql_identify "$NTOK" \
+			"SELECT count(*) FILTER (WHERE (woesid_identify(:'aud', jsonb_build_object('jwt', t))).verified) AS n FROM tok_now"
+		timed sql_jwt_now "$NTOK" \
+			"SELECT count(*) FILTER (WHERE (woesid_verify_jwt(t, :'secret'::text, :'aud'::text)).verified) AS n FROM tok_now"
+		timed scan_tok_sample "$NPLPGSQL" "SELECT count(*) AS n FROM tok_sample"
+		timed sql_plpgsql_jwt "$NPLPGSQL" \
+			"SELECT count(*) FILTER (WHERE bench_plpgsql_verify_jwt(t, $JWT_ARGS) IS NOT NULL) AS n FROM tok_sample"
+		timed scan_pay "$NPAY" "SELECT count(*) AS n FROM pay"
+		timed sql_hmac_email "$NPAY" \
+			"SELECT count(*) FILTER (WHERE (woesid_hmac_email(p, decode(:'secret', 'hex'))).verified) AS n FROM pay"
+		timed scan_pay_email "$NPAY" "SELECT count(*) AS n FROM pay_email"
+		timed sql_pgcrypto_email "$NPAY" \
+			"SELECT count(*) FILTER (WHERE encode(hmac(convert_to(lower(btrim(email)), 'UTF8'), decode(:'secret', 'hex'), 'sha256'), 'hex') = hash) AS n FROM pay_email"
+	done
+	echo "\\copy (SELECT item, round, seconds, items, verified FROM bench_timing ORDER BY round, item) TO '$BENCH_TMP/sql.tsv'"
+} >"$SCRIPT"
+
+echo "== SQL: $ROUNDS rounds in one session"
+"${PSQL[@]}" -f "$SCRIPT"
+cat "$BENCH_TMP/sql.tsv" >>"$RAW"
+
+# The report.
+wall=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.0f s", b - a }')
+stamp=$(date -u +%Y-%m-%dT%H%M%SZ)
+mkdir -p bench/results
+OUT=bench/results/$stamp.txt
+{
+	printf 'date\t%s\n' "$(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+	printf 'commit\t%s\n' "$(git describe --always --dirty 2>/dev/null || echo unknown)"
+	printf 'cpu\t%s (%s cores; SHA extensions: %s)\n' \
+		"$(awk -F ': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)" "$(nproc)" \
+		"$(grep -q -w sha_ni /proc/cpuinfo && echo yes || echo no)"
+	printf 'software\t%s; %s; Node %s\n' "$(openssl version | cut -d' ' -f1-2)" \
+		"$("${PSQL[@]}" -At -c 'SELECT version()' | cut -d' ' -f1-2)" "$(node --version)"
+	printf 'workload\t%s JWTs (avg %s bytes), %s hmac_email payloads (avg %s bytes), PL/pgSQL sample %s\n' \
+		"$NTOK" "$(awk '{ s += length($0) } END { printf "%.0f", s / NR }' "$W/tokens.txt")" \
+		"$NPAY" "$(awk '{ s += length($0) } END { printf "%.0f", s / NR }' "$W/payloads.txt")" \
+		"$NPLPGSQL"
+	printf 'rounds\t%s (C: each round repeats passes to >= 0.3 s)\n' "$ROUNDS"
+	printf 'postgres\tshared_buffers %s, max_parallel_workers_per_gather %s, jit %s, tables prewarmed (%s blocks) and VACUUMed\n' \
+		"$("${PSQL[@]}" -At -c 'SHOW shared_buffers')" \
+		"$("${PSQL[@]}" -At -c 'SHOW max_parallel_workers_per_gather')" \
+		"$("${PSQL[@]}" -At -c 'SHOW jit')" "$("${PSQL[@]}" -At -c "SELECT sum(relpages) FROM pg_class WHERE relname IN ('tok','tok_now','pay','pay_email','tok_sample')")"
+	printf 'wall time\t%s (whole run up to this table)\n' "$wall"
+	printf 'load average\t%s at the start, %s at the end (%s cores: above that, others competed for the CPU)\n' \
+		"$load_at_start" "$(cut -d' ' -f1-3 /proc/loadavg)" "$(nproc)"
+} >"$BENCH_TMP/meta.tsv"
+echo
+node bench/report.mjs "$RAW" "$BENCH_TMP/meta.tsv" "$OUT"
+echo "saved to $OUT"
+
+# Optional profile of the SQL path of woesid_verify_jwt (LATERAL query).
+if [ "$PERF" -eq 1 ]; then
+	if ! command -v perf >/dev/null; then
+		echo "perf not found (apt-get install linux-perf); see bench/README.md for callgrind"
+		exit 0
+	fi
+	echo
+	echo "== perf record -p <backend> during the LATERAL woesid_verify_jwt query (x3)"
+	"${PSQL[@]}" -At >/dev/null <<-SQL &
+		\set secret \`cat $W/secret.txt\`
+		\set aud \`cat $W/aud.txt\`
+		\set at \`cat $W/at.txt\`
+		SELECT pg_backend_pid() \g $BENCH_TMP/backend.pid
+		SELECT count(*) FROM (SELECT t FROM tok LIMIT 1000) s,
+		    LATERAL woesid_verify_jwt(t, $JWT_ARGS) v WHERE v.verified;
+		SELECT pg_sleep(1);
+		SELECT count(*) FROM tok, LATERAL woesid_verify_jwt(t, $JWT_ARGS) v WHERE v.verified;
+		SELECT count(*) FROM tok, LATERAL woesid_verify_jwt(t, $JWT_ARGS) v WHERE v.verified;
+		SELECT count(*) FROM tok, LATERAL woesid_verify_jwt(t, $JWT_ARGS) v WHERE v.verified;
+	SQL
+	PSQL_PID=$!
+	for _ in $(seq 1 100); do
+		[ -s "$BENCH_TMP/backend.pid" ] && break
+		sleep 0.1
+	done
+	backend=$(tr -dc 0-9 <"$BENCH_TMP/backend.pid")
+	perf record -q -F 1999 -g -p "$backend" -o "$BENCH_TMP/perf.data" >/dev/null 2>&1 &
+	PERF_PID=$!
+	wait "$PSQL_PID"
+	PSQL_PID=
+	kill -INT "$PERF_PID" 2>/dev/null || true
+	wait "$PERF_PID" || true
+	PERF_PID=
+	# Self time per function.  Stripped code (libcrypto's internal SHA-256
+	# assembly, postgres' static functions) has no symbol: its addresses are
+	# summed into one line per library instead of scattering.
+	perf report -i "$BENCH_TMP/perf.data" --no-children --sort dso,symbol --stdio \
+		2>/dev/null | awk '
+		/^ +[0-9.]+%/ {
+			pct = $1; sub(/%/, "", pct); dso = $2; sym = $4
+			for (i = 5; i <= NF; i++) sym = sym " " $i
+			sub(/( +-)+ *$/, "", sym)   # the empty IPC columns
+			if (sym ~ /^0x/) sym = "(unresolved addresses in " dso ")"
+			self[sym "\t" dso] += pct; bydso[dso] += pct
+		}
+		END {
+			for (k in self) printf "%.2f\t%s\n", self[k], k
+			for (d in bydso) printf "DSO\t%.2f\t%s\n", bydso[d], d > "/dev/stderr"
+		}' >"$BENCH_TMP/perf.self" 2>"$BENCH_TMP/perf.dso"
+	{
+		echo
+		echo "perf (cpu-clock samples of the backend, $(perf report -i "$BENCH_TMP/perf.data" --stdio 2>/dev/null | sed -n 's/^# Samples: \([^ ]*\).*/\1/p' | awk 'NR == 1') samples) during"
+		echo "SELECT count(*) FROM tok, LATERAL woesid_verify_jwt(t, secret, aud, at) v WHERE v.verified (x3):"
+		echo "top 15 functions by self time"
+		sort -t "$(printf '\t')" -k1,1 -rn "$BENCH_TMP/perf.self" | awk 'NR <= 15' |
+			awk -F '\t' '{ printf "  %6.2f%%  %-48s %s\n", $1, $2, $3 }'
+		printf 'self time by library:'
+		sort -t "$(printf '\t')" -k2,2 -rn "$BENCH_TMP/perf.dso" |
+			awk -F '\t' '{ printf "  %s %.1f%%", $3, $2 } END { print "" }'
+		# Inclusive time (frame-pointer call graphs; postgres and woesid are
+		# built with -fno-omit-frame-pointer): where the unresolved time goes.
+		echo "inclusive time (children) of woesid.so's top functions"
+		perf report -i "$BENCH_TMP/perf.data" --children --sort dso,symbol --stdio -g none \
+			2>/dev/null | awk '/^ +[0-9.]+%/ && $3 == "woesid.so" {
+				sym = $5; for (i = 6; i <= NF; i++) sym = sym " " $i
+				sub(/( +-)+ *$/, "", sym); printf "  %7s  %s\n", $1, sym }' | awk 'NR <= 10'
+	} | tee -a "$OUT"
+fi
