@@ -9,23 +9,31 @@
  */
 #include "base64url.h"
 
-/* One more than each base64url character's value; 0 for every other byte. */
-static const uint8_t decode_table[256] = {
-	['A'] = 1, ['B'] = 2, ['C'] = 3, ['D'] = 4, ['E'] = 5, ['F'] = 6,
-	['G'] = 7, ['H'] = 8, ['I'] = 9, ['J'] = 10, ['K'] = 11, ['L'] = 12,
-	['M'] = 13, ['N'] = 14, ['O'] = 15, ['P'] = 16, ['Q'] = 17, ['R'] = 18,
-	['S'] = 19, ['T'] = 20, ['U'] = 21, ['V'] = 22, ['W'] = 23, ['X'] = 24,
-	['Y'] = 25, ['Z'] = 26, ['a'] = 27, ['b'] = 28, ['c'] = 29, ['d'] = 30,
-	['e'] = 31, ['f'] = 32, ['g'] = 33, ['h'] = 34, ['i'] = 35, ['j'] = 36,
-	['k'] = 37, ['l'] = 38, ['m'] = 39, ['n'] = 40, ['o'] = 41, ['p'] = 42,
-	['q'] = 43, ['r'] = 44, ['s'] = 45, ['t'] = 46, ['u'] = 47, ['v'] = 48,
-	['w'] = 49, ['x'] = 50, ['y'] = 51, ['z'] = 52, ['0'] = 53, ['1'] = 54,
-	['2'] = 55, ['3'] = 56, ['4'] = 57, ['5'] = 58, ['6'] = 59, ['7'] = 60,
-	['8'] = 61, ['9'] = 62, ['-'] = 63, ['_'] = 64,
-};
-
 static const char encode_table[64] =
 "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/*
+ * decode_at[k][c]: the bits character c contributes at position k of a
+ * 4-character group (its value shifted into place), or INVALID_BITS for a
+ * byte outside the alphabet.  OR-ing a group's four entries gives its 24
+ * bits, with INVALID_BITS set if any character was invalid.  Built from
+ * encode_table on first use.
+ */
+#define INVALID_BITS 0xFF000000u
+static uint32_t decode_at[4][256];
+static bool decode_ready;
+
+static void
+build_decode_tables(void)
+{
+	for (int k = 0; k < 4; k++)
+		for (int c = 0; c < 256; c++)
+			decode_at[k][c] = INVALID_BITS;
+	for (uint32_t v = 0; v < 64; v++)
+		for (int k = 0; k < 4; k++)
+			decode_at[k][(uint8_t) encode_table[v]] = v << (18 - 6 * k);
+	decode_ready = true;
+}
 
 bool
 woesid_b64url_decode(const char *in, size_t len, uint8_t *out, size_t *outlen)
@@ -38,34 +46,26 @@ woesid_b64url_decode(const char *in, size_t len, uint8_t *out, size_t *outlen)
 
 	if (rest == 1)
 		return false;
+	if (!decode_ready)
+		build_decode_tables();
 
-	for (size_t i = 0; i < full; i++, p += 4)
+	for (size_t i = 0; i < full; i++, p += 4, o += 3)
 	{
-		uint8_t		a = decode_table[p[0]],
-					b = decode_table[p[1]],
-					c = decode_table[p[2]],
-					d = decode_table[p[3]];
-
-		if (a == 0 || b == 0 || c == 0 || d == 0)
+		v = decode_at[0][p[0]] | decode_at[1][p[1]] |
+			decode_at[2][p[2]] | decode_at[3][p[3]];
+		if (v & INVALID_BITS)
 			return false;
-		v = (uint32_t) (a - 1) << 18 | (uint32_t) (b - 1) << 12 |
-			(uint32_t) (c - 1) << 6 | (uint32_t) (d - 1);
 		o[0] = (uint8_t) (v >> 16);
 		o[1] = (uint8_t) (v >> 8);
 		o[2] = (uint8_t) v;
-		o += 3;
 	}
 
 	if (rest != 0)
 	{
-		uint8_t		a = decode_table[p[0]],
-					b = decode_table[p[1]],
-					c = rest == 3 ? decode_table[p[2]] : 1;
-
-		if (a == 0 || b == 0 || c == 0)
+		v = decode_at[0][p[0]] | decode_at[1][p[1]] |
+			(rest == 3 ? decode_at[2][p[2]] : 0);
+		if (v & INVALID_BITS)
 			return false;
-		v = (uint32_t) (a - 1) << 18 | (uint32_t) (b - 1) << 12 |
-			(uint32_t) (c - 1) << 6;
 		/* The bits past the last whole byte must be zero. */
 		if (rest == 2 ? (v & 0xFFFF) != 0 : (v & 0xFF) != 0)
 			return false;

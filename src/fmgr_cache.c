@@ -36,7 +36,10 @@ struct woesid_call_cache
 	int			next_victim;
 	char	   *arena;
 	size_t		arena_size;
-	/* the last call's inputs (copied; they include a secret) and result */
+	/* where the previous call's inputs were, and whether they were there twice */
+	const char *seen[WOESID_INPUT_PARTS];
+	bool		seen_twice;
+	/* the remembered call's inputs (copied; they include a secret) and result */
 	woesid_inputs last;
 	char	   *last_bytes;
 	size_t		last_bytes_size;
@@ -209,19 +212,32 @@ same_inputs(const woesid_inputs *a, const woesid_inputs *b)
 }
 
 /*
- * The last call's result (copied into the caller's context) when this call
+ * The remembered result (copied into the caller's context) when this call
  * has exactly the same inputs: the same token on every row of a scan, as an
  * RLS policy or a join against one visitor gives, is verified once.
+ *
+ * Inputs are remembered only once seen twice in a row at the same
+ * addresses, which a constant argument is on every row and a column of
+ * distinct tokens is not, so a scan over distinct tokens pays for neither
+ * copying nor wiping them.  Equality is always decided on the bytes.
  */
 bool
 woesid_cache_recall(woesid_call_cache *cache, const woesid_inputs *in, Datum *result)
 {
+	if (memcmp(cache->seen, in->part, sizeof(cache->seen)) != 0)
+	{
+		memcpy(cache->seen, in->part, sizeof(cache->seen));
+		cache->seen_twice = false;
+		return false;
+	}
+	cache->seen_twice = true;
 	if (!cache->has_last || !same_inputs(&cache->last, in))
 		return false;
 	*result = datumCopy(cache->last_result, false, -1);
 	return true;
 }
 
+/* Remembers result for inputs woesid_cache_recall saw twice in a row. */
 void
 woesid_cache_remember(woesid_call_cache *cache, const woesid_inputs *in, Datum result)
 {
@@ -229,6 +245,8 @@ woesid_cache_remember(woesid_call_cache *cache, const woesid_inputs *in, Datum r
 	char	   *p;
 	MemoryContext old;
 
+	if (!cache->seen_twice)
+		return;
 	for (int i = 0; i < WOESID_INPUT_PARTS; i++)
 		if (in->part[i] == NULL && in->len[i] != 0)
 			return;				/* an input too large to have been read */

@@ -795,6 +795,30 @@ wj_find(const wj_doc *doc, uint32_t obj, const char *key, size_t keylen)
 	return 0;
 }
 
+void
+wj_members(const wj_doc *doc, uint32_t obj, const wj_name *names, int n,
+		   uint32_t *out)
+{
+	const wj_node *nodes = doc->nodes;
+	uint32_t	i;
+
+	memset(out, 0, sizeof(uint32_t) * n);
+	if (obj >= doc->n || nodes[obj].type != WJ_OBJECT)
+		return;
+	i = obj + 1;
+	for (uint32_t m = 0; m < nodes[obj].count; m++)
+	{
+		for (int k = 0; k < n; k++)
+			if (nodes[i].len == names[k].len &&
+				memcmp(nodes[i].str, names[k].name, names[k].len) == 0)
+			{
+				out[k] = i + 1;
+				break;
+			}
+		i = nodes[i + 1].next;
+	}
+}
+
 /*
  * Converts the JSON number text p..end exactly via strtod.  The text is
  * rewritten as "[-]DIGITSeEXP" with leading and trailing zeros dropped and

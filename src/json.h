@@ -70,6 +70,22 @@ bool		wj_parse(const char *text, size_t len, woesid_arena *arena,
 uint32_t	wj_find(const wj_doc *doc, uint32_t obj, const char *key,
 					size_t keylen);
 
+/* A member name to look for with wj_members. */
+typedef struct wj_name
+{
+	const char *name;
+	uint32_t	len;
+} wj_name;
+
+#define WJ_NAME(lit) {(lit), sizeof(lit) - 1}
+
+/*
+ * One pass over the OBJECT at index obj: out[k] is the index of the value of
+ * the member named names[k], or 0 when there is none.
+ */
+void		wj_members(const wj_doc *doc, uint32_t obj, const wj_name *names,
+					   int n, uint32_t *out);
+
 /* wj_find with a string literal for the name. */
 #define WJ_MEMBER(doc, obj, lit) wj_find((doc), (obj), (lit), sizeof(lit) - 1)
 

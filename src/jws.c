@@ -21,21 +21,35 @@ is_string(const wj_node *node, const char *lit, size_t len)
 		memcmp(node->str, lit, len) == 0;
 }
 
+/* The header members the rules read, found in one pass. */
+enum
+{
+	HEADER_ALG,
+	HEADER_TYP,
+	HEADER_KID,
+	HEADER_CRIT,				/* from here on: members never supported */
+	HEADER_B64,
+	HEADER_CTY,
+	HEADER_ENC,
+	HEADER_COUNT
+};
+
+static const wj_name header_names[HEADER_COUNT] = {
+	WJ_NAME("alg"), WJ_NAME("typ"), WJ_NAME("kid"),
+	WJ_NAME("crit"), WJ_NAME("b64"), WJ_NAME("cty"), WJ_NAME("enc"),
+};
+
 /* True when the header is one this verifier implements (rule 2, second part). */
 static bool
-header_supported(const wj_doc *header)
+header_supported(const wj_doc *header, const uint32_t *member)
 {
-	static const char *const unsupported[] = {"crit", "b64", "cty", "enc"};
-	uint32_t	typ;
-
-	for (size_t i = 0; i < sizeof(unsupported) / sizeof(unsupported[0]); i++)
-		if (wj_find(header, 0, unsupported[i], strlen(unsupported[i])) != 0)
+	for (int i = HEADER_CRIT; i < HEADER_COUNT; i++)
+		if (member[i] != 0)
 			return false;
 
-	typ = WJ_MEMBER(header, 0, "typ");
-	if (typ != 0)
+	if (member[HEADER_TYP] != 0)
 	{
-		const wj_node *t = &header->nodes[typ];
+		const wj_node *t = &header->nodes[member[HEADER_TYP]];
 
 		if (t->type != WJ_STRING || t->len != 3 ||
 			(t->str[0] | 0x20) != 'j' || (t->str[1] | 0x20) != 'w' ||
@@ -58,8 +72,7 @@ woesid_jws_open(const char *token, size_t len, size_t max_token_bytes,
 				sig_len;
 	uint8_t    *header_bytes;
 	uint8_t    *sig_bytes;
-	uint32_t	alg,
-				kid;
+	uint32_t	member[HEADER_COUNT];
 
 	if (len == 0)
 		return WOESID_MISSING;
@@ -92,19 +105,20 @@ woesid_jws_open(const char *token, size_t len, size_t max_token_bytes,
 		!woesid_b64url_decode(sig, sig_b64_len, sig_bytes, &sig_len))
 		return WOESID_MALFORMED;
 
-	alg = WJ_MEMBER(&jws->header, 0, "alg");
-	if (alg == 0 || !is_string(&jws->header.nodes[alg], "HS256", 5))
+	wj_members(&jws->header, 0, header_names, HEADER_COUNT, member);
+	if (member[HEADER_ALG] == 0 ||
+		!is_string(&jws->header.nodes[member[HEADER_ALG]], "HS256", 5))
 		return WOESID_UNSUPPORTED_ALGORITHM;
-	if (!header_supported(&jws->header))
+	if (!header_supported(&jws->header, member))
 		return WOESID_UNSUPPORTED_HEADER;
 
 	if (sig_len != WOESID_MAC_LEN)
 		return WOESID_BAD_SIGNATURE;
 	memcpy(jws->signature, sig_bytes, WOESID_MAC_LEN);
 
-	kid = WJ_MEMBER(&jws->header, 0, "kid");
-	jws->kid = kid != 0 && jws->header.nodes[kid].type == WJ_STRING ?
-		&jws->header.nodes[kid] : NULL;
+	jws->kid = member[HEADER_KID] != 0 &&
+		jws->header.nodes[member[HEADER_KID]].type == WJ_STRING ?
+		&jws->header.nodes[member[HEADER_KID]] : NULL;
 	jws->signing_input = token;
 	jws->signing_input_len = (size_t) (dot2 - token);
 	jws->payload_b64 = dot1 + 1;

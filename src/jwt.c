@@ -101,6 +101,26 @@ id_claim(const wj_doc *doc, uint32_t index)
 	return NULL;
 }
 
+/* The payload members the rules read, found in one pass. */
+enum
+{
+	CLAIM_EXP,
+	CLAIM_IAT,
+	CLAIM_NBF,
+	CLAIM_AUD,
+	CLAIM_EMAIL,
+	CLAIM_USER_EMAIL,
+	CLAIM_CONTACT_ID,
+	CLAIM_ACCOUNT_ID,
+	CLAIM_COUNT
+};
+
+static const wj_name claim_names[CLAIM_COUNT] = {
+	WJ_NAME("exp"), WJ_NAME("iat"), WJ_NAME("nbf"), WJ_NAME("aud"),
+	WJ_NAME("email"), WJ_NAME("user_email"),
+	WJ_NAME("contact_external_id"), WJ_NAME("account_external_id"),
+};
+
 static woesid_reason
 check_claims(const woesid_jws *jws, const woesid_jwt_rules *rules,
 			 woesid_arena *arena, woesid_jwt *out)
@@ -108,7 +128,8 @@ check_claims(const woesid_jws *jws, const woesid_jwt_rules *rules,
 	const wj_doc *doc = &out->payload;
 	uint8_t    *payload;
 	size_t		payload_len;
-	uint32_t	exp,
+	uint32_t	claim[CLAIM_COUNT],
+				exp,
 				iat,
 				nbf;
 	double		nbf_value = 0;
@@ -122,9 +143,10 @@ check_claims(const woesid_jws *jws, const woesid_jwt_rules *rules,
 		doc->nodes[0].type != WJ_OBJECT)
 		return WOESID_MALFORMED;
 
-	exp = WJ_MEMBER(doc, 0, "exp");
-	iat = WJ_MEMBER(doc, 0, "iat");
-	nbf = WJ_MEMBER(doc, 0, "nbf");
+	wj_members(doc, 0, claim_names, CLAIM_COUNT, claim);
+	exp = claim[CLAIM_EXP];
+	iat = claim[CLAIM_IAT];
+	nbf = claim[CLAIM_NBF];
 	if (exp == 0 || iat == 0)
 		return WOESID_MISSING_CLAIM;
 	if (!time_claim(doc, exp, &out->exp) || !time_claim(doc, iat, &out->iat) ||
@@ -140,18 +162,18 @@ check_claims(const woesid_jws *jws, const woesid_jwt_rules *rules,
 		return WOESID_LIFETIME_EXCEEDED;
 
 	if (rules->check_audience &&
-		!audience_matches(doc, WJ_MEMBER(doc, 0, "aud"), rules))
+		!audience_matches(doc, claim[CLAIM_AUD], rules))
 		return WOESID_AUDIENCE_MISMATCH;
 
 	/* Widget JWTs sign "email"; signed variables may use "user_email". */
-	if (!normalized_email(doc, WJ_MEMBER(doc, 0, "email"), arena, out) &&
+	if (!normalized_email(doc, claim[CLAIM_EMAIL], arena, out) &&
 		!rules->require_email)
-		normalized_email(doc, WJ_MEMBER(doc, 0, "user_email"), arena, out);
+		normalized_email(doc, claim[CLAIM_USER_EMAIL], arena, out);
 	if (rules->require_email && out->email == NULL)
 		return WOESID_MISSING_EMAIL;
 
-	out->contact_id = id_claim(doc, WJ_MEMBER(doc, 0, "contact_external_id"));
-	out->account_id = id_claim(doc, WJ_MEMBER(doc, 0, "account_external_id"));
+	out->contact_id = id_claim(doc, claim[CLAIM_CONTACT_ID]);
+	out->account_id = id_claim(doc, claim[CLAIM_ACCOUNT_ID]);
 	return WOESID_OK;
 }
 
