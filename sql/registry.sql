@@ -31,6 +31,10 @@ SELECT woesid_add_secret('wpk_jwt', repeat('z', 64));
 SELECT woesid_add_secret('wpk_jwt', repeat('a', 65));
 SELECT woesid_add_secret('no_such_widget', secret_a());
 SELECT woesid_register_widget('wpk_mode', 'JWT');
+-- a secret passed in the wrong position is not echoed either
+SELECT woesid_register_widget('wpk_swapped', secret_a(), 'jwt');
+SELECT woesid_retire_secret('wpk_jwt', secret_a());
+SELECT woesid_register_widget('wpk_jwt', 'jwt');
 SELECT woesid_register_widget(repeat('k', 128), 'off');
 SELECT woesid_add_secret('wpk_jwt', secret_a(), 'key-b');
 SELECT woesid_retire_secret('wpk_jwt', 'no-such-key');
@@ -85,6 +89,11 @@ SELECT failure AS all_retired FROM woesid_identify('wpk_jwt', now_token('wpk_jwt
 SELECT woesid_add_secret('wpk_jwt', secret_b(), 'key-b2');
 SELECT key_id FROM woesid_identify('wpk_jwt', now_token('wpk_jwt', secret_b()));
 
+-- ANALYZE keeps no statistics (no sample values) of the secrets
+SELECT attstattarget FROM pg_attribute
+WHERE attrelid = 'woesid_widget_secret'::regclass AND attname = 'secret';
+ANALYZE woesid_widget_secret;
+SELECT count(*) FROM pg_stats WHERE tablename = 'woesid_widget_secret' AND attname = 'secret';
 -- pg_dump keeps both tables
 SELECT unnest(extconfig)::regclass FROM pg_extension WHERE extname = 'woesid' ORDER BY 1;
 

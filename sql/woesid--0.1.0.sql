@@ -139,6 +139,8 @@ CREATE TABLE woesid_widget_secret (
 );
 
 REVOKE ALL ON woesid_widget, woesid_widget_secret FROM PUBLIC;
+-- ANALYZE would copy secrets into pg_statistic: collect nothing on them.
+ALTER TABLE woesid_widget_secret ALTER COLUMN secret SET STATISTICS 0;
 SELECT pg_catalog.pg_extension_config_dump('woesid_widget', '');
 SELECT pg_catalog.pg_extension_config_dump('woesid_widget_secret', '');
 
@@ -158,7 +160,8 @@ CREATE TRIGGER woesid_widget_secret_changed
 /*
  * Registry management.  SECURITY DEFINER so they can write the tables the
  * caller cannot read; EXECUTE is revoked from PUBLIC, so only the owner and
- * roles it grants can manage widgets.  Errors never echo a secret.
+ * roles it grants can manage widgets.  Errors echo no argument at all: a
+ * secret passed in the wrong position must not reach a message or the log.
  */
 CREATE FUNCTION woesid_add_secret(public_key text, secret text,
                                   key_id text DEFAULT NULL)
@@ -178,8 +181,15 @@ BEGIN
     END IF;
     IF NOT EXISTS (SELECT FROM @extschema@.woesid_widget AS w
                    WHERE w.public_key = woesid_add_secret.public_key) THEN
-        RAISE EXCEPTION 'widget "%" does not exist', public_key
-            USING ERRCODE = 'no_data_found';
+        RAISE EXCEPTION 'widget does not exist'
+            USING ERRCODE = 'no_data_found',
+                  HINT = 'Register it first with woesid_register_widget.';
+    END IF;
+    IF EXISTS (SELECT FROM @extschema@.woesid_widget_secret AS s
+               WHERE s.public_key = woesid_add_secret.public_key
+                 AND s.key_id = new_key_id) THEN
+        RAISE EXCEPTION 'widget already has a secret with this key id'
+            USING ERRCODE = 'unique_violation';
     END IF;
     INSERT INTO @extschema@.woesid_widget_secret (public_key, key_id, secret)
     VALUES (woesid_add_secret.public_key, new_key_id, woesid_add_secret.secret);
@@ -195,7 +205,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     IF mode IS NULL OR mode NOT IN ('off', 'hmac_email', 'jwt') THEN
-        RAISE EXCEPTION 'invalid widget mode "%"', mode
+        RAISE EXCEPTION 'invalid widget mode'
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'The mode must be off, hmac_email or jwt.';
     END IF;
@@ -203,6 +213,11 @@ BEGIN
         RAISE EXCEPTION 'invalid widget public key'
             USING ERRCODE = 'invalid_parameter_value',
                   DETAIL = 'A public key is 1 to 127 bytes long.';
+    END IF;
+    IF EXISTS (SELECT FROM @extschema@.woesid_widget AS w
+               WHERE w.public_key = woesid_register_widget.public_key) THEN
+        RAISE EXCEPTION 'widget is already registered'
+            USING ERRCODE = 'unique_violation';
     END IF;
     INSERT INTO @extschema@.woesid_widget (public_key, mode)
     VALUES (woesid_register_widget.public_key, woesid_register_widget.mode);
@@ -225,7 +240,7 @@ BEGIN
     WHERE s.public_key = woesid_retire_secret.public_key
       AND s.key_id = woesid_retire_secret.key_id;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'widget "%" has no secret "%"', public_key, key_id
+        RAISE EXCEPTION 'widget has no secret with this key id'
             USING ERRCODE = 'no_data_found';
     END IF;
 END

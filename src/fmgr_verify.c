@@ -193,6 +193,7 @@ woesid_email_hash(PG_FUNCTION_ARGS)
 	woesid_mac_key *key;
 	char	   *scratch;
 	char		hex[2 * WOESID_MAC_LEN];
+	text	   *result;
 
 	if (VARSIZE_ANY_EXHDR(secret) == 0)
 		ereport(ERROR,
@@ -203,7 +204,9 @@ woesid_email_hash(PG_FUNCTION_ARGS)
 	if (!woesid_email_hmac_hex(VARDATA_ANY(email), len, key, scratch, hex))
 		woesid_raise_mac_fault();
 	pfree(scratch);
-	PG_RETURN_TEXT_P(cstring_to_text_with_len(hex, sizeof(hex)));
+	result = cstring_to_text_with_len(hex, sizeof(hex));
+	woesid_cleanse(hex, sizeof(hex));
+	PG_RETURN_TEXT_P(result);
 }
 
 /* woesid_normalize_email(email text): JavaScript's trim().toLowerCase() */

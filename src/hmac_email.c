@@ -91,13 +91,11 @@ verify(const char *payload, size_t len, woesid_mac_key *key,
 	if (out->email_len == 0)
 		return WOESID_MISSING_EMAIL;
 
-	if (!woesid_mac(key, (const uint8_t *) normalized, out->email_len, computed))
-	{
-		out->fault = true;
-		return WOESID_BAD_SIGNATURE;
-	}
-	equal = woesid_mac_equal(sent, computed);
+	out->fault = !woesid_mac(key, (const uint8_t *) normalized, out->email_len,
+							 computed);
+	equal = !out->fault && woesid_mac_equal(sent, computed);
 	woesid_cleanse(computed, sizeof(computed));
+	woesid_cleanse(sent, sizeof(sent));
 	if (!equal)
 		return WOESID_BAD_SIGNATURE;
 	out->email = normalized;
@@ -126,7 +124,10 @@ woesid_email_hmac_hex(const char *email, size_t len, woesid_mac_key *key,
 	size_t		normalized_len = woesid_email_normalize(email, len, scratch);
 
 	if (!woesid_mac(key, (const uint8_t *) scratch, normalized_len, mac))
+	{
+		woesid_cleanse(mac, sizeof(mac));
 		return false;
+	}
 	for (int i = 0; i < WOESID_MAC_LEN; i++)
 	{
 		hex[2 * i] = hex_digits[mac[i] >> 4];

@@ -103,13 +103,17 @@ woesid_mac(woesid_mac_key *key, const uint8_t *msg, size_t len,
 		   uint8_t out[WOESID_MAC_LEN])
 {
 	unsigned int out_len;
+	bool		ok;
 
-	return EVP_MD_CTX_copy_ex(key->work, key->inner) == 1 &&
+	ok = EVP_MD_CTX_copy_ex(key->work, key->inner) == 1 &&
 		EVP_DigestUpdate(key->work, msg, len) == 1 &&
 		EVP_DigestFinal_ex(key->work, out, &out_len) == 1 &&
 		EVP_MD_CTX_copy_ex(key->work, key->outer) == 1 &&
 		EVP_DigestUpdate(key->work, out, WOESID_MAC_LEN) == 1 &&
 		EVP_DigestFinal_ex(key->work, out, &out_len) == 1;
+	/* Leave no state of this MAC behind in a key that may live long. */
+	EVP_MD_CTX_reset(key->work);
+	return ok;
 }
 
 bool

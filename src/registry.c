@@ -180,11 +180,17 @@ load_widget(woesid_widget *w, const char *public_key, Oid fn)
 
 			key->key_id = MemoryContextStrdup(registry_cxt, SPI_getvalue(tuple, desc, 1));
 			key->not_after = DatumGetTimestampTz(SPI_getbinval(tuple, desc, 3, &isnull));
-			key->jwt_key = woesid_mac_key_or_raise((const uint8_t *) secret, secret_len);
+			key->jwt_key = woesid_mac_key_new((const uint8_t *) secret, secret_len);
+			key->hmac_key = woesid_mac_key_new(bytes, bytes_len);
 			w->nkeys++;
-			key->hmac_key = woesid_mac_key_or_raise(bytes, bytes_len);
+			/* Wipe every copy within reach before anything can raise. */
 			woesid_cleanse(secret, secret_len);
 			woesid_cleanse(bytes, bytes_len);
+			woesid_cleanse(tuple->t_data, tuple->t_len);
+			if (key->jwt_key == NULL || key->hmac_key == NULL)
+				ereport(ERROR,
+						(errcode(ERRCODE_OUT_OF_MEMORY),
+						 errmsg("could not initialize HMAC-SHA256 key")));
 		}
 	}
 	PopActiveSnapshot();
