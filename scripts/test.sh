@@ -6,8 +6,10 @@
 # builds with -Werror, installs, then runs: the generated-table checks, the
 # core's unit tests under ASan/UBSan, pg_regress, the interop suite against
 # jsonwebtoken and node:crypto, the normalization differential, the
-# isolation specs, the pgbouncer leak test and the TAP tests (hot standby,
-# pg_dump, parallel plans).
+# isolation specs, the pgbouncer leak test, the TAP tests (hot standby,
+# pg_dump, parallel plans), flat memory over mixed verifications, a pgbench
+# load, secret hygiene of every message and log line, and pg_regress plus
+# interop against an AddressSanitizer/UBSan build.
 source "$(dirname "$0")/lib.sh"
 cd "$WOESID_ROOT"
 
@@ -76,6 +78,10 @@ PGDATABASE=woesid_test run "normalization differential" node test/interop/normal
 run "isolation" test/isolation/run.sh
 run "pgbouncer" test/pgbouncer/run.sh
 run "tap" test/tap/run.sh
+run "memory" test/memory/run.sh 200000
+run "load" test/load/run.sh 10
+run "hygiene" test/hygiene/run.sh
+run "sanitized" scripts/test-sanitized.sh
 
 echo "$total_passed passed, $total_failed failed"
 [ "$total_failed" -eq 0 ]
