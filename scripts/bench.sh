@@ -15,9 +15,8 @@
 #
 # Settings (environment): WOESID_BENCH_TOKENS (200000), WOESID_BENCH_PAYLOADS
 # (1000000), WOESID_BENCH_PLPGSQL_ROWS (20000), WOESID_BENCH_ROUNDS (5),
-# WOESID_PORT (54339, so as not to collide with scripts/test.sh's 54329).
+# WOESID_PORT (the throwaway cluster's port; default: a free one).
 # See bench/README.md.
-export WOESID_PORT=${WOESID_PORT:-54339}
 source "$(dirname "$0")/lib.sh"
 cd "$WOESID_ROOT"
 
@@ -40,19 +39,8 @@ done
 
 started=$(date +%s.%N)
 load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
-BENCH_TMP=
 PERF_PID=
 PSQL_PID=
-
-bench_cleanup() {
-	# only the processes this script started, by their id
-	[ -z "$PERF_PID" ] || kill -INT "$PERF_PID" 2>/dev/null || true
-	[ -z "$PSQL_PID" ] || kill "$PSQL_PID" 2>/dev/null || true
-	stop_cluster
-	[ -z "$BENCH_TMP" ] || rm -rf "$BENCH_TMP"
-}
-trap bench_cleanup EXIT
-trap 'exit 130' INT TERM
 
 # The C programs, and the fixed part of the workload.
 ensure_deps
@@ -67,7 +55,7 @@ if [ -n "$WORKLOAD_ONLY" ]; then
 	exit 0
 fi
 
-BENCH_TMP=$(mktemp -d /tmp/woesid-bench.XXXXXX)
+woesid_tmpdir BENCH_TMP bench
 W=$BENCH_TMP/workload
 RAW=$BENCH_TMP/raw.tsv
 mkdir "$W"
@@ -81,14 +69,12 @@ bench/bin/floor "$W" "$ROUNDS" >>"$RAW" || echo "warning: bench/bin/floor report
 bench/bin/core_bench "$W" "$ROUNDS" >>"$RAW" || echo "warning: bench/bin/core_bench reported unverified items"
 
 # PostgreSQL: the extension as the tests build it, on a throwaway cluster.
-WOESID_EXTRA_CONF="shared_buffers = 2GB
-max_parallel_workers_per_gather = 0
-jit = off
-autovacuum = off"
-export WOESID_EXTRA_CONF
 build_and_install
-start_cluster
-trap bench_cleanup EXIT # start_cluster set its own: keep ours, which calls it
+start_cluster ${WOESID_PORT:+--port "$WOESID_PORT"} \
+	--conf "shared_buffers = 2GB" \
+	--conf "max_parallel_workers_per_gather = 0" \
+	--conf "jit = off" \
+	--conf "autovacuum = off"
 
 PSQL=(psql -X -q -v ON_ERROR_STOP=1)
 
@@ -242,6 +228,7 @@ if [ "$PERF" -eq 1 ]; then
 		SELECT count(*) FROM tok, LATERAL woesid_verify_jwt(t, $JWT_ARGS) v WHERE v.verified;
 	SQL
 	PSQL_PID=$!
+	on_exit '[ -z "$PSQL_PID" ] || kill "$PSQL_PID" 2>/dev/null'   # by its id
 	for _ in $(seq 1 100); do
 		[ -s "$BENCH_TMP/backend.pid" ] && break
 		sleep 0.1
@@ -249,6 +236,7 @@ if [ "$PERF" -eq 1 ]; then
 	backend=$(tr -dc 0-9 <"$BENCH_TMP/backend.pid")
 	perf record -q -F 1999 -g -p "$backend" -o "$BENCH_TMP/perf.data" >/dev/null 2>&1 &
 	PERF_PID=$!
+	on_exit '[ -z "$PERF_PID" ] || kill -INT "$PERF_PID" 2>/dev/null'
 	wait "$PSQL_PID"
 	PSQL_PID=
 	kill -INT "$PERF_PID" 2>/dev/null || true

@@ -19,23 +19,8 @@
 # Prints "sanitized: N passed, M failed".
 source "$(dirname "$0")/lib.sh"
 cd "$WOESID_ROOT"
-unset PGHOST PGHOSTADDR PGPORT PGUSER PGDATABASE PGSERVICE PGOPTIONS PGAPPNAME WOESID_EXTRA_CONF
 
-passed=0
-failed=0
-check() {	# check OK WHAT
-	if [ "$1" = 1 ]; then
-		passed=$((passed + 1))
-	else
-		failed=$((failed + 1))
-		echo "sanitized: FAILED: $2"
-	fi
-}
-finish() {
-	echo "sanitized: $passed passed, $failed failed"
-	[ "$failed" -eq 0 ] && exit 0
-	exit 1
-}
+begin_suite sanitized
 # add_counts FILE LABEL: adds a suite's "NAME: N passed, M failed" line to
 # the totals, shown reworded so scripts/test.sh does not count it twice.
 add_counts() {
@@ -51,27 +36,13 @@ add_counts() {
 	failed=$((failed + f))
 	echo "sanitized: $2 under ASan/UBSan -> $p ok, $f not ok"
 }
-free_port() {	# a TCP port nothing listens on (other clusters may be running)
-	local p
-	while :; do
-		p=$((20000 + RANDOM % 30000))
-		ss -Hltn "sport = :$p" 2>/dev/null | grep -q . || { echo "$p"; return; }
-	done
-}
 
 ensure_deps
 asan_rt=$(gcc -print-file-name=libasan.so)
 [ -e "$asan_rt" ] || { echo "sanitized: no ASan runtime ($asan_rt)"; check 0 "ASan runtime"; finish; }
 asan_rt=$(readlink -f "$asan_rt")
 
-priv=$(mktemp -d /tmp/woesid-sanitized.XXXXXX)
-chmod 755 "$priv"
-cleanup() {
-	stop_cluster
-	rm -rf "$priv"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+woesid_tmpdir priv sanitized
 
 # A private PostgreSQL installation: PostgreSQL finds its lib and share
 # directories relative to its binaries, so a copy under a prefix works once
@@ -130,13 +101,11 @@ gcc -shared -fPIC -o "$priv/libswift_demangle_stub.so" "$priv/swift_demangle.c"
 logs=$priv/sanitizer-logs
 mkdir "$logs"
 chown postgres: "$logs"
-export WOESID_PORT
-WOESID_PORT=$(free_port)
-LD_PRELOAD="$asan_rt $priv/libswift_demangle_stub.so" \
-	ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:log_path=$logs/asan" \
-	UBSAN_OPTIONS="print_stacktrace=1:log_path=$logs/ubsan" \
-	start_cluster
-trap cleanup EXIT
+start_cluster \
+	--env LD_PRELOAD="$asan_rt $priv/libswift_demangle_stub.so" \
+	--env ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:log_path=$logs/asan" \
+	--env UBSAN_OPTIONS="print_stacktrace=1:log_path=$logs/ubsan" ||
+	fail_setup "the cluster did not start"
 
 # The backend really runs the sanitized library.
 maps=$(psql -X -At -c "LOAD 'woesid'; SELECT pg_read_file('/proc/' || pg_backend_pid() || '/maps')")
@@ -179,7 +148,7 @@ for _ in $(seq 100); do psql -X -At -c "SELECT 1" >/dev/null 2>&1 && break; slee
 psql -X -q -c "DROP FUNCTION asan_probe(int), ubsan_probe(int)"
 mkdir "$priv/probe-logs"
 find "$logs" -type f -exec mv {} "$priv/probe-logs/" \;
-cp "$WOESID_TMP/server.log" "$priv/probe-logs/server.log"
+cp "$WOESID_SERVER_LOG" "$priv/probe-logs/server.log"
 if cat "$priv"/probe-logs/asan.* 2>/dev/null | grep -q 'ERROR: AddressSanitizer: heap-buffer-overflow' &&
 	grep -q 'runtime error: signed integer overflow' "$priv/probe-logs/server.log"; then
 	check 1 "sanitizer reports are caught (positive controls)"
@@ -189,7 +158,7 @@ else
 	check 0 "the probes left no ASan and UBSan reports: the scans would prove nothing"
 fi
 # The crash above is expected; only what follows counts in the server log.
-log_offset=$(wc -c <"$WOESID_TMP/server.log")
+log_offset=$(wc -c <"$WOESID_SERVER_LOG")
 
 echo "== pg_regress"
 status=0
@@ -219,8 +188,8 @@ if [ -n "${WOESID_SANITIZED_NORMALIZE:-}" ]; then
 fi
 
 # Stop the server so every report is flushed, then look for any.
-runuser -u postgres -- "$("$PG_CONFIG" --bindir)/pg_ctl" -D "$WOESID_TMP/data" -m fast -w stop >/dev/null 2>&1 || true
-tail -c +"$((log_offset + 1))" "$WOESID_TMP/server.log" >"$priv/server.log"
+stop_cluster fast >/dev/null 2>&1 || true
+tail -c +"$((log_offset + 1))" "$WOESID_SERVER_LOG" >"$priv/server.log"
 reports=$(find "$logs" -type f | sort)
 if [ -z "$reports" ]; then
 	check 1 "no sanitizer reports"

@@ -20,66 +20,30 @@
 # Prints "hygiene: N passed, M failed".
 source "$(dirname "$0")/../../scripts/lib.sh"
 cd "$WOESID_ROOT"
-# A caller's connection settings (scripts/test.sh exports its cluster's)
-# must not reach this script's own cluster.
-unset PGHOST PGHOSTADDR PGPORT PGUSER PGDATABASE PGSERVICE PGOPTIONS PGAPPNAME
 
 HERE=test/hygiene
-passed=0
-failed=0
-check() {	# check OK WHAT
-	if [ "$1" = 1 ]; then
-		passed=$((passed + 1))
-	else
-		failed=$((failed + 1))
-		echo "hygiene: FAILED: $2"
-	fi
-}
-finish() {
-	echo "hygiene: $passed passed, $failed failed"
-	[ "$failed" -eq 0 ] && exit 0
-	exit 1
-}
-free_port() {	# a TCP port nothing listens on (other clusters may be running)
-	local p
-	while :; do
-		p=$((20000 + RANDOM % 30000))
-		ss -Hltn "sport = :$p" 2>/dev/null | grep -q . || { echo "$p"; return; }
-	done
-}
-
-if [ -n "${WOESID_BUILD:-}" ] ||
-	[ ! -f "$("$PG_CONFIG" --sharedir)/extension/woesid.control" ]; then
-	build_and_install
-fi
+begin_suite hygiene
+install_if_missing
 [ -d test/node_modules/jsonwebtoken ] || ensure_deps
 
-work=$(mktemp -d /tmp/woesid-hygiene.XXXXXX)
-cleanup() {
-	stop_cluster
-	rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-export WOESID_PORT
-WOESID_PORT=$(free_port)
-export WOESID_EXTRA_CONF="log_min_messages = debug1
-log_error_verbosity = verbose
-log_min_error_statement = panic
-log_statement = none
-log_connections = on
-log_disconnections = on
-log_line_prefix = '%m [%p] %q%u@%d '"
-start_cluster
-trap cleanup EXIT
+woesid_tmpdir work hygiene
+start_cluster \
+	--conf "log_min_messages = debug1" \
+	--conf "log_error_verbosity = verbose" \
+	--conf "log_min_error_statement = panic" \
+	--conf "log_statement = none" \
+	--conf "log_connections = on" \
+	--conf "log_disconnections = on" \
+	--conf "log_line_prefix = '%m [%p] %q%u@%d '" ||
+	fail_setup "the cluster did not start"
 
 node $HERE/workload.mjs "$work/needles.json" >"$work/workload.sql"
 # Errors are the point here: no ON_ERROR_STOP.  Bounded in time.
 status=0
 timeout 300 psql -X -f "$work/workload.sql" >"$work/client.out" 2>&1 || status=$?
 check "$([ "$status" -eq 0 ] && echo 1 || echo 0)" "psql exited with status $status"
-runuser -u postgres -- "$("$PG_CONFIG" --bindir)/pg_ctl" -D "$WOESID_TMP/data" -m fast -w stop >/dev/null
-cp "$WOESID_TMP/server.log" "$work/server.log"
+stop_cluster fast
+cp "$WOESID_SERVER_LOG" "$work/server.log"
 echo "hygiene: client output $(wc -l <"$work/client.out") lines, server log $(wc -l <"$work/server.log") lines" \
 	"($(grep -c 'ERROR: ' "$work/server.log" || true) errors, $(grep -c 'DEBUG: ' "$work/server.log" || true) debug lines)"
 

@@ -22,61 +22,18 @@
 # Prints "load: N passed, M failed".
 source "$(dirname "$0")/../../scripts/lib.sh"
 cd "$WOESID_ROOT"
-# A caller's connection settings (scripts/test.sh exports its cluster's)
-# and server settings must not reach this script's own cluster.
-unset PGHOST PGHOSTADDR PGPORT PGUSER PGDATABASE PGSERVICE PGOPTIONS PGAPPNAME WOESID_EXTRA_CONF
 
 SECONDS_PER_PHASE=${1:-${WOESID_LOAD_SECONDS:-30}}
 CLIENTS=${WOESID_LOAD_CLIENTS:-16}
 VISITORS=${WOESID_LOAD_VISITORS:-200}
 HERE=$WOESID_ROOT/test/load
-passed=0
-failed=0
 
-check() {	# check OK WHAT
-	if [ "$1" = 1 ]; then
-		passed=$((passed + 1))
-	else
-		failed=$((failed + 1))
-		echo "load: FAILED: $2"
-	fi
-}
-
-finish() {
-	echo "load: $passed passed, $failed failed"
-	[ "$failed" -eq 0 ] && exit 0
-	exit 1
-}
-
-free_port() {	# a TCP port nothing listens on (other clusters may be running)
-	local p
-	while :; do
-		p=$((20000 + RANDOM % 30000))
-		ss -Hltn "sport = :$p" 2>/dev/null | grep -q . || { echo "$p"; return; }
-	done
-}
-
-if [ -n "${WOESID_BUILD:-}" ] ||
-	[ ! -f "$("$PG_CONFIG" --sharedir)/extension/woesid.control" ]; then
-	build_and_install
-fi
-
-work=$(mktemp -d /tmp/woesid-load.XXXXXX)
-chmod 755 "$work"
-chown postgres: "$work"
-cleanup() {
-	# pgbouncer: only the one this script started, by its pid file
-	if [ -f "$work/pgbouncer.pid" ]; then
-		kill "$(cat "$work/pgbouncer.pid")" 2>/dev/null || true
-	fi
-	stop_cluster
-	rm -rf "$work"
-}
-export WOESID_PORT
-WOESID_PORT=$(free_port)
-start_cluster
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+begin_suite load
+install_if_missing
+woesid_tmpdir work load
+start_cluster || fail_setup "the cluster did not start"
+# pgbouncer: only the one this script started, by its pid file
+on_exit 'stop_pidfile "$work/pgbouncer.pid"'
 createdb woesid_load
 export PGDATABASE=woesid_load
 
@@ -164,7 +121,7 @@ if command -v pgbouncer >/dev/null; then
 		pidfile = $work/pgbouncer.pid
 	INI
 	chown postgres: "$work"/pgbouncer.ini "$work"/userlist.txt
-	runuser -u postgres -- pgbouncer -d -q "$work/pgbouncer.ini"
+	as_postgres pgbouncer -d -q "$work/pgbouncer.ini"
 	for _ in $(seq 50); do [ -S "$work/.s.PGSQL.$bouncer_port" ] && break; sleep 0.1; done
 	echo "load: pooled: $CLIENTS clients through pgbouncer (transaction mode, 4 server connections) for ${SECONDS_PER_PHASE}s"
 	bench pooled "$SECONDS_PER_PHASE" "$CLIENTS" simple -h "$work" -p "$bouncer_port"

@@ -24,9 +24,6 @@
 # the run took, and "memory: N passed, M failed".
 source "$(dirname "$0")/../../scripts/lib.sh"
 cd "$WOESID_ROOT"
-# A caller's connection settings (scripts/test.sh exports its cluster's)
-# and server settings must not reach this script's own cluster.
-unset PGHOST PGHOSTADDR PGPORT PGUSER PGDATABASE PGSERVICE PGOPTIONS PGAPPNAME WOESID_EXTRA_CONF
 
 COUNT=${1:-${WOESID_MEM_COUNT:-5000000}}
 BATCHES=${WOESID_MEM_BATCHES:-10}
@@ -34,47 +31,11 @@ RSS_LIMIT_KB=${WOESID_MEM_RSS_LIMIT_KB:-5120}
 CTX_SLACK=${WOESID_MEM_CTX_SLACK:-65536}
 REGISTRY_MAX=${WOESID_MEM_REGISTRY_MAX:-1572864}
 HERE=test/memory
-passed=0
-failed=0
 
-check() {	# check OK WHAT: counts and reports one check
-	if [ "$1" = 1 ]; then
-		passed=$((passed + 1))
-	else
-		failed=$((failed + 1))
-		echo "memory: FAILED: $2"
-	fi
-}
-
-finish() {
-	echo "memory: $passed passed, $failed failed"
-	[ "$failed" -eq 0 ] && exit 0
-	exit 1
-}
-
-free_port() {	# a TCP port nothing listens on (other clusters may be running)
-	local p
-	while :; do
-		p=$((20000 + RANDOM % 30000))
-		ss -Hltn "sport = :$p" 2>/dev/null | grep -q . || { echo "$p"; return; }
-	done
-}
-
-if [ -n "${WOESID_BUILD:-}" ] ||
-	[ ! -f "$("$PG_CONFIG" --sharedir)/extension/woesid.control" ]; then
-	build_and_install
-fi
-
-work=$(mktemp -d /tmp/woesid-memory.XXXXXX)
-cleanup() {
-	stop_cluster
-	rm -rf "$work"
-}
-export WOESID_PORT
-WOESID_PORT=$(free_port)
-start_cluster
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+begin_suite memory
+install_if_missing
+woesid_tmpdir work memory
+start_cluster || fail_setup "the cluster did not start"
 createdb woesid_mem
 export PGDATABASE=woesid_mem
 

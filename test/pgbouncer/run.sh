@@ -14,89 +14,25 @@
 #   test/pgbouncer/run.sh        (as root or as the postgres user)
 # Environment: PG_CONFIG, PGBOUNCER (default /usr/sbin/pgbouncer),
 # WOESID_POOL_CLIENTS, WOESID_POOL_TRANSACTIONS, WOESID_KEEP_TMP=1.
-set -euo pipefail
-
-# The caller's connection settings (scripts/test.sh exports its own
-# cluster's) must not reach the clients started here.
-unset PGHOST PGHOSTADDR PGPORT PGUSER PGDATABASE PGSERVICE PGSERVICEFILE \
-	PGOPTIONS PGPASSFILE PGSSLMODE PGAPPNAME PGTZ PGDATESTYLE PGCLIENTENCODING
+source "$(dirname "$0")/../../scripts/lib.sh"
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-PG_CONFIG=${PG_CONFIG:-pg_config}
 BINDIR=$("$PG_CONFIG" --bindir)
 PGBOUNCER=${PGBOUNCER:-/usr/sbin/pgbouncer}
 CLIENTS=${WOESID_POOL_CLIENTS:-40}
 TRANSACTIONS=${WOESID_POOL_TRANSACTIONS:-50}
 POOL_SIZE=3
-PGPORT_LOCAL=54332          # names the Unix socket only (no TCP)
 TIME_LIMIT=${WOESID_POOL_TIMEOUT:-90}
 
-as_postgres() {
-	if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
-}
-
-TMP=$(mktemp -d /tmp/woesid-pgbouncer.XXXXXX)
-chmod 755 "$TMP"
-[ "$(id -u)" -ne 0 ] || chown postgres: "$TMP"
-
-cleanup() {
-	local status=$? pid
-	if [ -s "$TMP/pgbouncer.pid" ]; then
-		pid=$(cat "$TMP/pgbouncer.pid")
-		kill -TERM "$pid" 2>/dev/null || true
-		for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-		kill -KILL "$pid" 2>/dev/null || true
-	fi
-	if [ -f "$TMP/data/postmaster.pid" ]; then
-		as_postgres "$BINDIR/pg_ctl" -D "$TMP/data" -m immediate -w stop >/dev/null 2>&1 || true
-	fi
-	if [ -n "${WOESID_KEEP_TMP:-}" ]; then
-		echo "kept $TMP" >&2
-	else
-		rm -rf "$TMP"
-	fi
-	exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-fail_setup() {
-	echo "$1" >&2
-	for log in server.log pgbouncer.log; do
-		[ ! -f "$TMP/$log" ] || { echo "--- $log" >&2; tail -n 20 "$TMP/$log" >&2; }
-	done
-	echo "pgbouncer: 0 passed, 1 failed"
-	exit 1
-}
-
-# A TCP port on 127.0.0.1 nobody listens on.
-free_port() {
-	local port
-	for _ in $(seq 200); do
-		port=$((20000 + RANDOM % 40000))
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-			echo "$port"
-			return 0
-		fi
-	done
-	return 1
-}
+begin_suite pgbouncer
+woesid_tmpdir TMP pgbouncer
+WOESID_SETUP_LOGS=("$TMP/pgbouncer.log")
 
 # --- the cluster
-as_postgres "$BINDIR/initdb" -D "$TMP/data" -E UTF8 --locale=C.UTF-8 \
-	-A trust -U postgres >"$TMP/initdb.log" 2>&1 || fail_setup "initdb failed: $(cat "$TMP/initdb.log")"
-cat >>"$TMP/data/postgresql.conf" <<CONF
-listen_addresses = ''
-port = $PGPORT_LOCAL
-unix_socket_directories = '$TMP'
-fsync = off
-max_connections = 30
-log_connections = on
-CONF
-as_postgres "$BINDIR/pg_ctl" -D "$TMP/data" -l "$TMP/server.log" -w -t 60 start >/dev/null ||
-	fail_setup "the server did not start"
+start_cluster --dir "$TMP" --conf "max_connections = 30" --conf "log_connections = on" ||
+	fail_setup "the cluster did not start"
 psql_local() {
-	"$BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -h "$TMP" -p "$PGPORT_LOCAL" -U postgres "$@"
+	"$BINDIR/psql" -X -q -v ON_ERROR_STOP=1 "$@"
 }
 psql_local -d postgres -c "CREATE DATABASE woesid_pool" >/dev/null ||
 	fail_setup "could not create the database"
@@ -105,12 +41,13 @@ psql_local -d woesid_pool -v clients="$CLIENTS" -f "$HERE/setup.sql" >"$TMP/setu
 
 # --- pgbouncer, as the postgres user, on a free port (retried if taken)
 printf '"app" ""\n"postgres" ""\n' >"$TMP/userlist.txt"
+on_exit 'stop_pidfile "$TMP/pgbouncer.pid"'
 started=0
 for _ in 1 2 3 4 5; do
 	BOUNCER_PORT=$(free_port) || fail_setup "no free TCP port"
 	cat >"$TMP/pgbouncer.ini" <<INI
 [databases]
-woesid_pool = host=$TMP port=$PGPORT_LOCAL dbname=woesid_pool
+woesid_pool = host=$PGHOST port=$PGPORT dbname=woesid_pool
 
 [pgbouncer]
 listen_addr = 127.0.0.1
@@ -144,7 +81,7 @@ INI
 		sleep 0.1
 	done
 	[ "$started" -eq 0 ] || break
-	[ ! -s "$TMP/pgbouncer.pid" ] || kill -TERM "$(cat "$TMP/pgbouncer.pid")" 2>/dev/null || true
+	stop_pidfile "$TMP/pgbouncer.pid"
 done
 [ "$started" -eq 1 ] || fail_setup "pgbouncer did not start: $(cat "$TMP/pgbouncer.out" 2>/dev/null)"
 
@@ -174,5 +111,5 @@ if [ "$server_conns" -lt 1 ] || [ "$server_conns" -gt "$POOL_SIZE" ]; then
 	failed=$((failed + 1))
 fi
 
-echo "pgbouncer: $processed passed, $failed failed"
-[ "$failed" -eq 0 ]
+passed=$processed
+finish

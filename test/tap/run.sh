@@ -10,43 +10,27 @@
 #   test/tap/run.sh              (as root or as the postgres user)
 # Environment: PG_CONFIG, WOESID_TAP_TIMEOUT (seconds, default 110),
 # WOESID_KEEP_TMP=1 keeps the temporary directory (logs in tmp_check/log).
-set -euo pipefail
-
-# The caller's connection settings (scripts/test.sh exports its own
-# cluster's) must not reach the clients started here.
-unset PGHOST PGHOSTADDR PGPORT PGUSER PGDATABASE PGSERVICE PGSERVICEFILE \
-	PGOPTIONS PGPASSFILE PGSSLMODE PGAPPNAME PGTZ PGDATESTYLE PGCLIENTENCODING
+source "$(dirname "$0")/../../scripts/lib.sh"
+unset_pg_env
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-PG_CONFIG=${PG_CONFIG:-pg_config}
 BINDIR=$("$PG_CONFIG" --bindir)
 PGXS_DIR=$(cd "$(dirname "$("$PG_CONFIG" --pgxs)")/../.." && pwd)    # .../lib/pgxs
 PERL_MODULES=$PGXS_DIR/src/test/perl
 PG_REGRESS=$PGXS_DIR/src/test/regress/pg_regress
 TIME_LIMIT=${WOESID_TAP_TIMEOUT:-110}
 
-as_postgres() {
-	if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
-}
+begin_suite tap
+woesid_tmpdir TMP tap
 
-TMP=$(mktemp -d /tmp/woesid-tap.XXXXXX)
-chmod 755 "$TMP"
-
-cleanup() {
-	local status=$? pidfile
-	# A test killed by the time limit leaves its servers running.
+# A test killed by the time limit leaves its servers running.
+stop_test_servers() {
+	local pidfile
 	while IFS= read -r pidfile; do
 		as_postgres "$BINDIR/pg_ctl" -D "$(dirname "$pidfile")" -m immediate -w stop >/dev/null 2>&1 || true
 	done < <(find "$TMP" -name postmaster.pid 2>/dev/null)
-	if [ -n "${WOESID_KEEP_TMP:-}" ]; then
-		echo "kept $TMP" >&2
-	else
-		rm -rf "$TMP"
-	fi
-	exit "$status"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+on_exit stop_test_servers
 
 # The postgres user must be able to read the tests: run a copy.  TMPDIR
 # puts the tests' short-named socket directories in $TMP too, so that a
@@ -86,5 +70,4 @@ done <<<"$failed_files"
 if { [ "$status" -ne 0 ] || [ "$passed" -eq 0 ]; } && [ "$failed" -eq 0 ]; then
 	failed=1
 fi
-echo "tap: $passed passed, $failed failed"
-[ "$status" -eq 0 ] && [ "$failed" -eq 0 ]
+finish
