@@ -169,14 +169,13 @@ is_trim(uint32_t c)
  * for true, 0 for false, -1 to keep looking.
  */
 static int
-sigma_context(uint32_t c, const woesid_cp_range *cased, size_t ncased,
-			  const woesid_cp_range *ignorable, size_t nignorable)
+sigma_context(uint32_t c)
 {
 	if (c == INVALID_CP)
 		return 0;
-	if (in_ranges(cased, ncased, c))
+	if (in_ranges(woesid_sigma_cased, LENGTHOF(woesid_sigma_cased), c))
 		return 1;
-	if (in_ranges(ignorable, nignorable, c))
+	if (in_ranges(woesid_sigma_ignorable, LENGTHOF(woesid_sigma_ignorable), c))
 		return -1;
 	return 0;
 }
@@ -191,9 +190,7 @@ preceded_by_cased(const unsigned char *s, size_t start, size_t p)
 		int			r;
 
 		p -= prev_cp(s, start, p, &c);
-		r = sigma_context(c,
-						  woesid_sigma_cased_back, LENGTHOF(woesid_sigma_cased_back),
-						  woesid_sigma_ignorable_back, LENGTHOF(woesid_sigma_ignorable_back));
+		r = sigma_context(c);
 		if (r >= 0)
 			return r == 1;
 	}
@@ -210,9 +207,7 @@ followed_by_cased(const unsigned char *s, size_t p, size_t end)
 		int			r;
 
 		p += next_cp(s, p, end, &c);
-		r = sigma_context(c,
-						  woesid_sigma_cased_fwd, LENGTHOF(woesid_sigma_cased_fwd),
-						  woesid_sigma_ignorable_fwd, LENGTHOF(woesid_sigma_ignorable_fwd));
+		r = sigma_context(c);
 		if (r >= 0)
 			return r == 1;
 	}

@@ -115,6 +115,10 @@ const casedBackRanges = toRanges(casedBack);
 const ignorableBackRanges = toRanges(ignorableBack);
 const casedFwdRanges = toRanges(casedFwd);
 const ignorableFwdRanges = toRanges(ignorableFwd);
+// The C code uses one pair of sets for both directions.
+if (JSON.stringify(casedBackRanges) !== JSON.stringify(casedFwdRanges) ||
+    JSON.stringify(ignorableBackRanges) !== JSON.stringify(ignorableFwdRanges))
+  fail("V8's final-sigma context differs backwards and forwards: emit both directions");
 const multiMax = Math.max(0, ...lowerMulti.map(([, to]) => to.length));
 
 // The C algorithm, transcribed, over code points; checked against Node.
@@ -261,12 +265,9 @@ ${table("woesid_cp_range", "woesid_trim", trimRanges, pair)}
 ${table("woesid_lower_single", "woesid_lower_single_map", lowerSingle, pair)}
 /* toLowerCase() of a code point that gives several. */
 ${table("woesid_lower_multi", "woesid_lower_multi_map", lowerMulti, multiRow)}
-/* Final sigma, looking backwards from U+03A3. */
-${table("woesid_cp_range", "woesid_sigma_cased_back", casedBackRanges, pair)}
-${table("woesid_cp_range", "woesid_sigma_ignorable_back", ignorableBackRanges, pair)}
-/* Final sigma, looking forwards from U+03A3. */
-${table("woesid_cp_range", "woesid_sigma_cased_fwd", casedFwdRanges, pair)}
-${table("woesid_cp_range", "woesid_sigma_ignorable_fwd", ignorableFwdRanges, pair)}
+/* Final sigma's context, the same looking backwards and forwards. */
+${table("woesid_cp_range", "woesid_sigma_cased", casedBackRanges, pair)}
+${table("woesid_cp_range", "woesid_sigma_ignorable", ignorableBackRanges, pair)}
 #endif							/* WOESID_UNICODE_TABLES_H */
 `;
 
