@@ -8,14 +8,14 @@ DATA = $(wildcard sql/*--*.sql)
 CORE_OBJS = src/base64url.o src/json.o src/email_normalize.o src/mac.o \
 	src/jws.o src/jwt.o src/hmac_email.o
 FMGR_OBJS = src/fmgr_settings.o src/fmgr_cache.o src/fmgr_claims.o \
-	src/fmgr_verify.o src/fmgr_identify.o src/registry.o src/identity.o
+	src/fmgr_verify.o src/fmgr_identify.o src/fmgr_jsonb.o src/registry.o src/identity.o
 OBJS = $(CORE_OBJS) $(FMGR_OBJS)
 
 PG_CPPFLAGS = -I$(srcdir)/src
 PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
 SHLIB_LINK = -lcrypto
 
-REGRESS = setup verify_jwt hostile variables hmac_email trusted settings encoding registry identity application
+REGRESS = setup verify_jwt claims_jsonb hostile variables hmac_email trusted settings encoding registry identity application
 REGRESS_OPTS = --inputdir=. --load-extension=woesid
 
 PG_CONFIG ?= pg_config

@@ -89,6 +89,10 @@ Datum		woesid_claims_datum(TupleDesc tupdesc,
 void		woesid_values_from_jwt(const woesid_jwt *jwt, const char *mode,
 								   woesid_claims_values *values);
 
+/* jsonb written straight from a parsed object (fmgr_jsonb.c). */
+Datum		woesid_jsonb_from_doc(const wj_doc *doc, const char *const *skip);
+Datum		woesid_jsonb_email_object(const char *email, size_t len);
+
 /* Seconds since the Unix epoch of a timestamptz; +-inf for infinities. */
 double		woesid_unix_seconds(TimestampTz ts);
 

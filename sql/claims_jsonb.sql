@@ -1,0 +1,67 @@
+-- claims and metadata are jsonb written straight from the parse: compare
+-- them with PostgreSQL's own jsonb input of the same text, through
+-- equality, containment, key lookups (binary search over the sorted keys)
+-- and element access past the offset stride of 32 entries.
+CREATE TABLE payload (id int, p text);
+INSERT INTO payload VALUES
+  (1, '{"iat":1700000000,"exp":1700000600}'),
+  (2, '{"iat":1700000000,"exp":1700000600,"s":"x","t":true,"f":false,"n":null,"e":{},"a":[]}'),
+  (3, '{"iat":1700000000,"exp":1700000600,"nested":{"b":[1,"x",{"deep":[[],[{}]]}],"a":{"z":1,"y":2}}}'),
+  (4, '{"iat":1700000000,"exp":1700000600,"nums":[0,-0,1.5,-2.25e3,1E+2,12345678901234567890,0.000001,1e-7,9007199254740993,-123456789012345678]}'),
+  (5, '{"iat":1700000000,"exp":1700000600,"ключ":"значение","é":"\u00e9","emoji":"\ud83d\ude00","esc":"a\"b\\c\n"}'),
+  (6, (SELECT '{"iat":1700000000,"exp":1700000600,' ||
+              string_agg(format('"k%s":%s', i, i), ',') || '}' FROM generate_series(1, 70) i)),
+  (7, (SELECT '{"iat":1700000000,"exp":1700000600,"arr":[' ||
+              string_agg(format('"v%s"', i), ',') || ']}' FROM generate_series(1, 100) i)),
+  (8, (SELECT '{"iat":1700000000,"exp":1700000600,"objs":[' ||
+              string_agg(format('{"i":%s,"pad":"%s"}', i, repeat('p', i % 7)), ',') || ']}'
+       FROM generate_series(1, 40) i)),
+  (9, '{"iat":1700000000,"exp":1700000600,"bb":1,"a":2,"ccc":3,"b":4,"aa":5}');
+
+SELECT id,
+       c.claims = j AS equal,
+       c.claims @> j AND j @> c.claims AS contained,
+       c.claims::text = j::text AS same_text,
+       (SELECT bool_and(c.claims ? k AND c.claims -> k = j -> k)
+        FROM jsonb_object_keys(j) AS k) AS lookups
+FROM payload,
+     LATERAL (SELECT p::jsonb AS j) AS parsed,
+     LATERAL woesid_verify_variables(tok(p), test_secret(), test_at()) AS c
+ORDER BY id;
+
+-- past the stride: the 33rd, 64th and last entries
+SELECT c.claims -> 'k33' AS k33, c.claims -> 'k64' AS k64, c.claims -> 'k70' AS k70
+FROM payload, LATERAL woesid_verify_variables(tok(p), test_secret(), test_at()) c WHERE id = 6;
+SELECT c.claims -> 'arr' -> 32 AS e32, c.claims -> 'arr' -> 64 AS e64, c.claims -> 'arr' -> 99 AS e99,
+       jsonb_array_length(c.claims -> 'arr') AS len
+FROM payload, LATERAL woesid_verify_variables(tok(p), test_secret(), test_at()) c WHERE id = 7;
+SELECT c.claims #> '{objs,39}' AS last_obj, c.claims -> 'nums' AS nums
+FROM payload, LATERAL woesid_verify_variables(tok(p), test_secret(), test_at()) c WHERE id IN (4, 8)
+ORDER BY id;
+
+-- stored uncompressed, each in its own table (a shared row could push one
+-- of them out of line), beside PostgreSQL's own jsonb of the same text:
+-- the same size on disk, and equal when read back
+CREATE TABLE stored_claims (id int, x jsonb);
+CREATE TABLE stored_input (id int, x jsonb);
+ALTER TABLE stored_claims ALTER COLUMN x SET STORAGE EXTERNAL;
+ALTER TABLE stored_input ALTER COLUMN x SET STORAGE EXTERNAL;
+INSERT INTO stored_claims
+SELECT id, c.claims FROM payload, LATERAL woesid_verify_variables(tok(p), test_secret(), test_at()) c;
+INSERT INTO stored_input SELECT id, p::jsonb FROM payload;
+SELECT id, pg_column_size(c.x) = pg_column_size(i.x) AS same_size, c.x = i.x AS equal
+FROM stored_claims c JOIN stored_input i USING (id) ORDER BY id;
+
+-- metadata (every member but the signed ones) is the same kind of jsonb
+SELECT metadata = (p::jsonb - 'iat' - 'exp') AS metadata_equal
+FROM payload,
+     LATERAL woesid_hmac_email(
+        (p::jsonb - 'iat' - 'exp' || jsonb_build_object('email', 'a@b.c',
+            'email_hash', woesid_email_hash('a@b.c', decode(test_secret(), 'hex'))))::text,
+        decode(test_secret(), 'hex')) AS h
+ORDER BY id;
+SELECT claims = '{"email":"a@b.c"}'::jsonb AS email_claims, claims ? 'email' AS lookup
+FROM woesid_hmac_email(jsonb_build_object('email', 'A@B.C',
+        'email_hash', woesid_email_hash('a@b.c', decode(test_secret(), 'hex')))::text,
+     decode(test_secret(), 'hex'));
+DROP TABLE stored_claims, stored_input, payload;
