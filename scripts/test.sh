@@ -8,8 +8,9 @@
 # jsonwebtoken and node:crypto, the normalization differential, the
 # isolation specs, the pgbouncer leak test, the TAP tests (hot standby,
 # pg_dump, parallel plans), flat memory over mixed verifications, a pgbench
-# load, secret hygiene of every message and log line, and pg_regress plus
-# interop against an AddressSanitizer/UBSan build.
+# load, secret hygiene of every message and log line, pg_regress plus
+# interop against an AddressSanitizer/UBSan build, 20 s of libFuzzer per
+# core entry, and a dudect constant-time test of the signature check.
 source "$(dirname "$0")/lib.sh"
 cd "$WOESID_ROOT"
 
@@ -82,6 +83,8 @@ run "memory" test/memory/run.sh 200000
 run "load" test/load/run.sh 10
 run "hygiene" test/hygiene/run.sh
 run "sanitized" scripts/test-sanitized.sh
+run "fuzz" test/fuzz/run.sh 20
+run "constant time" test/ct/run.sh
 
 echo "$total_passed passed, $total_failed failed"
 [ "$total_failed" -eq 0 ]
