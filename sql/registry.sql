@@ -58,6 +58,10 @@ SELECT failure FROM woesid_identify('wpk_jwt', '{"jwt": 5}');
 SELECT failure FROM woesid_identify('wpk_jwt', '{"jwt": ""}');
 SELECT failure FROM woesid_identify('wpk_jwt', '["x"]');
 SELECT verified, metadata FROM woesid_identify('wpk_jwt', now_token('wpk_jwt', secret_a()) || '{"name":"Ann","plan":"gold"}');
+-- a huge payload is refused by its size, never with an ERROR
+SELECT failure FROM woesid_identify('wpk_jwt', jsonb_build_object('jwt', repeat('A', 50000000)));
+SELECT failure FROM woesid_identify('wpk_hmac', jsonb_build_object('email', 'a@b.c',
+    'email_hash', repeat('0', 64), 'pad', repeat('x', 50000000)));
 -- a signed widget with no active secret: missing_secret comes first
 SELECT failure FROM woesid_identify('wpk_empty', NULL);
 

@@ -66,6 +66,17 @@ payload_metadata(Jsonb *payload, const char *skip)
 											  CStringGetTextDatum(skip)));
 }
 
+/*
+ * The length to size an arena for: the core refuses anything longer than
+ * woesid.max_token_bytes before touching the arena, so a huge visitor
+ * value must not make a huge allocation either.
+ */
+static size_t
+arena_len(size_t len)
+{
+	return len <= (size_t) woesid_max_token_bytes ? len : 0;
+}
+
 static int
 active_keys(const woesid_widget *w, TimestampTz now)
 {
@@ -94,8 +105,8 @@ identify_jwt(identify_call *call, const woesid_widget *w, const char *public_key
 	if (payload != NULL && JB_ROOT_IS_OBJECT(payload))
 		token = getKeyJsonValueFromContainer(&payload->root, "jwt", 3, NULL);
 	woesid_cache_arena(call->cache,
-					   woesid_jwt_arena_bound(token && token->type == jbvString ?
-											  (size_t) token->val.string.len : 0),
+					   woesid_jwt_arena_bound(arena_len(token && token->type == jbvString ?
+														(size_t) token->val.string.len : 0)),
 					   &arena);
 
 	if (active_keys(w, call->now) == 0)
@@ -173,7 +184,8 @@ identify_hmac_email(identify_call *call, const woesid_widget *w, Jsonb *payload)
 
 			if (!woesid_key_active(key, call->now))
 				continue;
-			woesid_cache_arena(call->cache, woesid_hmac_email_arena_bound(len), &arena);
+			woesid_cache_arena(call->cache,
+							   woesid_hmac_email_arena_bound(arena_len(len)), &arena);
 			woesid_hmac_email_verify(text, len, key->hmac_key, woesid_max_token_bytes,
 									 &arena, &result);
 			if (result.fault)
