@@ -16,7 +16,8 @@ INSERT INTO payload VALUES
   (8, (SELECT '{"iat":1700000000,"exp":1700000600,"objs":[' ||
               string_agg(format('{"i":%s,"pad":"%s"}', i, repeat('p', i % 7)), ',') || ']}'
        FROM generate_series(1, 40) i)),
-  (9, '{"iat":1700000000,"exp":1700000600,"bb":1,"a":2,"ccc":3,"b":4,"aa":5}');
+  (9, '{"iat":1700000000,"exp":1700000600,"bb":1,"a":2,"ccc":3,"b":4,"aa":5}'),
+  (10, '{"iat":1700000000,"exp":1700000600,"ints":[1,9999,10000,10001,99990000,100000000,-10000,-1,-0,0,1000000000000,123456789012345678,-999999999999999999,100000000000000000,1000000000000000000]}');
 
 SELECT id,
        c.claims = j AS equal,
@@ -51,6 +52,14 @@ SELECT id, c.claims FROM payload, LATERAL woesid_verify_variables(tok(p), test_s
 INSERT INTO stored_input SELECT id, p::jsonb FROM payload;
 SELECT id, pg_column_size(c.x) = pg_column_size(i.x) AS same_size, c.x = i.x AS equal
 FROM stored_claims c JOIN stored_input i USING (id) ORDER BY id;
+-- and byte for byte: jsonb equality compares numbers by value, so a numeric
+-- written in another (valid) form would pass the test above
+CREATE EXTENSION pageinspect;
+SELECT c.lp, c.t_data = i.t_data AS same_bytes
+FROM heap_page_items(get_raw_page('stored_claims', 0)) c
+JOIN heap_page_items(get_raw_page('stored_input', 0)) i USING (lp)
+ORDER BY c.lp;
+DROP EXTENSION pageinspect;
 
 -- metadata (every member but the signed ones) is the same kind of jsonb
 SELECT metadata = (p::jsonb - 'iat' - 'exp') AS metadata_equal

@@ -31,7 +31,6 @@ typedef struct woesid_jws
 	size_t		signing_input_len;
 	const char *payload_b64;
 	size_t		payload_b64_len;
-	wj_doc		header;
 	const wj_node *kid;			/* the header's kid if it is a string */
 	uint8_t		signature[WOESID_MAC_LEN];
 } woesid_jws;
@@ -77,6 +76,10 @@ woesid_reason woesid_jws_open(const char *token, size_t len,
 							  size_t max_token_bytes, woesid_arena *arena,
 							  woesid_jws *jws);
 
+/* Header segments recognized without decoding (jws.c). */
+#define WOESID_JWS_COMMON_HEADERS 3
+extern const wj_name woesid_jws_common_headers[WOESID_JWS_COMMON_HEADERS];
+
 /* Step 2: 1 if key signed jws, 0 if not, -1 if OpenSSL failed. */
 int			woesid_jws_signed_by(const woesid_jws *jws, woesid_mac_key *key);
 
@@ -104,6 +107,10 @@ typedef struct woesid_hmac_result
 	size_t		email_len;
 	bool		fault;			/* OpenSSL failed (out of memory) */
 } woesid_hmac_result;
+
+/* The members the backend's HMAC covers; any other is metadata. */
+#define WOESID_HMAC_SIGNED_MEMBERS 2
+extern const wj_name woesid_hmac_signed_members[WOESID_HMAC_SIGNED_MEMBERS];
 
 size_t		woesid_hmac_email_arena_bound(size_t payload_len);
 

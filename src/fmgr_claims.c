@@ -116,7 +116,8 @@ woesid_claims_datum(TupleDesc tupdesc, const woesid_claims_values *in)
 	}
 	else if (in->metadata != NULL)
 	{
-		values[ATT_METADATA] = woesid_jsonb_from_doc(in->metadata, in->metadata_skip);
+		values[ATT_METADATA] = woesid_jsonb_from_doc(in->metadata, in->metadata_skip,
+													 in->metadata_nskip);
 		nulls[ATT_METADATA] = false;
 	}
 
@@ -136,7 +137,7 @@ woesid_claims_datum(TupleDesc tupdesc, const woesid_claims_values *in)
 	set_id(values, nulls, ATT_ACCOUNT_ID, in->account_id);
 	if (in->claims != NULL)
 	{
-		values[ATT_CLAIMS] = woesid_jsonb_from_doc(in->claims, NULL);
+		values[ATT_CLAIMS] = woesid_jsonb_from_doc(in->claims, NULL, 0);
 		nulls[ATT_CLAIMS] = false;
 	}
 	else if (in->claims_email)

@@ -38,8 +38,6 @@ PG_FUNCTION_INFO_V1(woesid_current_account_id);
 PG_FUNCTION_INFO_V1(woesid_identify_trigger);
 PG_FUNCTION_INFO_V1(woesid_registry_changed);
 
-static const char *const hmac_signed_members[] = {"email", "email_hash", NULL};
-
 /* What one identify call needs besides the payload. */
 typedef struct identify_call
 {
@@ -203,7 +201,8 @@ identify_hmac_email(identify_call *call, const woesid_widget *w, Jsonb *payload)
 	if (result.parsed)
 	{
 		values.metadata = &result.payload;
-		values.metadata_skip = hmac_signed_members;
+		values.metadata_skip = woesid_hmac_signed_members;
+		values.metadata_nskip = WOESID_HMAC_SIGNED_MEMBERS;
 	}
 	if (matched != NULL)
 	{

@@ -69,42 +69,91 @@ set_jentry(jsonb_buf *b, int offset, JEntry entry)
 	memcpy(b->data + offset, &entry, sizeof(JEntry));
 }
 
-/* A NUMBER node as numeric: integer literals skip numeric_in's parser. */
-static Numeric
-numeric_value(const wj_node *node)
-{
-	if (node->len <= 18 && woesid_json_is_integer(node))
-	{
-		int64		value = 0;
-		bool		negative = node->str[0] == '-';
+/*
+ * numeric's short on-disk format (numeric.c, stable since PostgreSQL 9.1):
+ * a varlena header, a 16-bit header word, then base-10000 digits, most
+ * significant first, with no leading or trailing zero digit.
+ */
+#define NUMERIC_SHORT_FLAG			0x8000
+#define NUMERIC_SHORT_NEGATIVE		0x2000
+#define NUMERIC_SHORT_WEIGHT_MASK	0x003F
+#define NUMERIC_BASE				10000
+#define NUMERIC_SHORT_HDRSZ			(VARHDRSZ + sizeof(uint16))
 
-		for (uint32_t i = negative; i < node->len; i++)
-			value = value * 10 + (node->str[i] - '0');
-#if PG_VERSION_NUM >= 140000
-		return int64_to_numeric(negative ? -value : value);
-#else
-		return DatumGetNumeric(DirectFunctionCall1(int8_numeric,
-												   Int64GetDatum(negative ? -value : value)));
-#endif
+/*
+ * Writes a JSON integer of at most 18 digits as numeric's short format, the
+ * bytes int64_to_numeric would make; returns the numeric's size.
+ */
+static int
+write_integer(jsonb_buf *b, const wj_node *node)
+{
+	bool		negative = node->str[0] == '-';
+	uint64		value = 0;
+	int16		digits[5];		/* 18 decimal digits: at most 5 */
+	int			n = 0;
+	int			weight;
+	int			first;
+	uint16		header;
+	int			size;
+	int			offset;
+
+	for (uint32_t i = negative; i < node->len; i++)
+		value = value * 10 + (uint64) (node->str[i] - '0');
+
+	/* base-10000 digits, least significant first, then trimmed */
+	for (; value != 0; value /= NUMERIC_BASE)
+		digits[n++] = (int16) (value % NUMERIC_BASE);
+	weight = n - 1;
+	first = 0;
+	while (first < n && digits[first] == 0)
+		first++;				/* trailing zero digits are left out */
+	if (first == n)
+	{
+		n = 0;
+		weight = 0;
+		negative = false;		/* zero is never negative */
 	}
-	/* The JSON reader only accepts numbers numeric can store. */
-	return DatumGetNumeric(DirectFunctionCall3(numeric_in,
-											   CStringGetDatum(pnstrdup(node->str, node->len)),
-											   ObjectIdGetDatum(InvalidOid),
-											   Int32GetDatum(-1)));
+
+	size = (int) NUMERIC_SHORT_HDRSZ + (n - first) * (int) sizeof(int16);
+	header = NUMERIC_SHORT_FLAG | (negative ? NUMERIC_SHORT_NEGATIVE : 0) |
+		(weight & NUMERIC_SHORT_WEIGHT_MASK);
+	offset = reserve(b, size);
+	SET_VARSIZE(b->data + offset, size);
+	memcpy(b->data + offset + VARHDRSZ, &header, sizeof(header));
+	offset += NUMERIC_SHORT_HDRSZ;
+	for (int i = n - 1; i >= first; i--, offset += sizeof(int16))
+		memcpy(b->data + offset, &digits[i], sizeof(int16));
+	return size;
+}
+
+/* Any other NUMBER: numeric_in (the JSON reader accepted only storable ones). */
+static int
+write_numeric(jsonb_buf *b, const wj_node *node)
+{
+	Numeric		num = DatumGetNumeric(DirectFunctionCall3(numeric_in,
+														  CStringGetDatum(pnstrdup(node->str, node->len)),
+														  ObjectIdGetDatum(InvalidOid),
+														  Int32GetDatum(-1)));
+
+	append(b, num, VARSIZE(num));
+	return VARSIZE(num);
 }
 
 /* jsonb's key order: shorter first, then bytewise. */
-static int
-key_order(const void *a, const void *b, void *arg)
+static inline int
+key_order(const wj_node *ka, const wj_node *kb)
 {
-	const wj_node *nodes = (const wj_node *) arg;
-	const wj_node *ka = &nodes[*(const uint32_t *) a];
-	const wj_node *kb = &nodes[*(const uint32_t *) b];
-
 	if (ka->len != kb->len)
 		return ka->len < kb->len ? -1 : 1;
 	return memcmp(ka->str, kb->str, ka->len);
+}
+
+static int
+key_order_qsort(const void *a, const void *b, void *arg)
+{
+	const wj_node *nodes = (const wj_node *) arg;
+
+	return key_order(&nodes[*(const uint32_t *) a], &nodes[*(const uint32_t *) b]);
 }
 
 static void
@@ -112,7 +161,7 @@ sort_keys(const wj_doc *doc, uint32_t *keys, int n)
 {
 	if (n > 16)
 	{
-		qsort_arg(keys, n, sizeof(uint32_t), key_order, doc->nodes);
+		qsort_arg(keys, n, sizeof(uint32_t), key_order_qsort, doc->nodes);
 		return;
 	}
 	for (int i = 1; i < n; i++)
@@ -120,17 +169,17 @@ sort_keys(const wj_doc *doc, uint32_t *keys, int n)
 		uint32_t	k = keys[i];
 		int			j = i;
 
-		for (; j > 0 && key_order(&keys[j - 1], &k, doc->nodes) > 0; j--)
+		for (; j > 0 && key_order(&doc->nodes[keys[j - 1]], &doc->nodes[k]) > 0; j--)
 			keys[j] = keys[j - 1];
 		keys[j] = k;
 	}
 }
 
 static bool
-skipped(const wj_node *key, const char *const *skip)
+skipped(const wj_node *key, const wj_name *skip, int nskip)
 {
-	for (; skip != NULL && *skip != NULL; skip++)
-		if (strlen(*skip) == key->len && memcmp(*skip, key->str, key->len) == 0)
+	for (int i = 0; i < nskip; i++)
+		if (skip[i].len == key->len && memcmp(skip[i].name, key->str, key->len) == 0)
 			return true;
 	return false;
 }
@@ -171,23 +220,33 @@ write_entries(jsonb_buf *b, const wj_doc *doc, int jentries, const uint32_t *key
 	}
 }
 
+/* Containers up to this size sort their entries on the stack. */
+#define SMALL_CONTAINER 32
+
 static JEntry
 write_container(jsonb_buf *b, const wj_doc *doc, uint32_t index,
-				const char *const *skip)
+				const wj_name *skip, int nskip)
 {
 	const wj_node *node = &doc->nodes[index];
 	bool		object = node->type == WJ_OBJECT;
 	int			base = b->len;
-	uint32_t   *keys = object ? palloc(sizeof(uint32_t) * Max(node->count, 1)) : NULL;
-	uint32_t   *values = palloc(sizeof(uint32_t) * Max(node->count, 1));
+	uint32_t	small_keys[SMALL_CONTAINER];
+	uint32_t	small_values[SMALL_CONTAINER];
+	uint32_t   *keys = small_keys;
+	uint32_t   *values = small_values;
 	uint32_t	header;
 	int			n = 0;
 
+	if (node->count > SMALL_CONTAINER)
+	{
+		keys = palloc(sizeof(uint32_t) * node->count);
+		values = palloc(sizeof(uint32_t) * node->count);
+	}
 	for (uint32_t i = index + 1; i < node->next; i = doc->nodes[i].next)
 	{
 		if (object)
 		{
-			if (!skipped(&doc->nodes[i], skip))
+			if (!skipped(&doc->nodes[i], skip, nskip))
 				keys[n++] = i;
 			i++;				/* to the value; the loop steps past it */
 		}
@@ -205,7 +264,12 @@ write_container(jsonb_buf *b, const wj_doc *doc, uint32_t index,
 	header = (uint32_t) n | (object ? JB_FOBJECT : JB_FARRAY);
 	append(b, &header, sizeof(header));
 	write_entries(b, doc, reserve(b, (object ? 2 : 1) * n * (int) sizeof(JEntry)),
-				  keys, values, n);
+				  object ? keys : NULL, values, n);
+	if (keys != small_keys)
+	{
+		pfree(keys);
+		pfree(values);
+	}
 	return JENTRY_ISCONTAINER | (b->len - base);
 }
 
@@ -227,15 +291,15 @@ write_value(jsonb_buf *b, const wj_doc *doc, uint32_t index)
 			return JENTRY_ISSTRING | node->len;
 		case WJ_NUMBER:
 			{
-				Numeric		num = numeric_value(node);
 				int			pad = pad_to_int(b);
+				int			size = node->len <= 18 && woesid_json_is_integer(node) ?
+				write_integer(b, node) : write_numeric(b, node);
 
-				append(b, num, VARSIZE_ANY(num));
-				return JENTRY_ISNUMERIC | (pad + VARSIZE_ANY(num));
+				return JENTRY_ISNUMERIC | (pad + size);
 			}
 		case WJ_OBJECT:
 		case WJ_ARRAY:
-			return write_container(b, doc, index, NULL);
+			return write_container(b, doc, index, NULL, 0);
 	}
 	pg_unreachable();
 }
@@ -245,20 +309,20 @@ new_buf(void)
 {
 	jsonb_buf	b;
 
-	b.cap = 256;
+	b.cap = 512;				/* a typical token's claims fit */
 	b.data = palloc(b.cap);
 	b.len = VARHDRSZ;
 	return b;
 }
 
 Datum
-woesid_jsonb_from_doc(const wj_doc *doc, const char *const *skip)
+woesid_jsonb_from_doc(const wj_doc *doc, const wj_name *skip, int nskip)
 {
 	jsonb_buf	b = new_buf();
 
 	/* Only objects reach here: a root scalar would need a raw-scalar array. */
 	Assert(doc->nodes[0].type == WJ_OBJECT);
-	write_container(&b, doc, 0, skip);
+	write_container(&b, doc, 0, skip, nskip);
 	SET_VARSIZE(b.data, b.len);
 	return PointerGetDatum(b.data);
 }

@@ -31,8 +31,6 @@ PG_FUNCTION_INFO_V1(woesid_normalize_email);
 PG_FUNCTION_INFO_V1(woesid_trusted);
 PG_FUNCTION_INFO_V1(woesid_require);
 
-static const char *const hmac_signed_members[] = {"email", "email_hash", NULL};
-
 /*
  * A visitor-supplied text argument as bytes.  One longer than max is not
  * detoasted: *data is NULL and *len its size, which the core refuses as
@@ -175,7 +173,8 @@ woesid_hmac_email(PG_FUNCTION_ARGS)
 	if (hmac.parsed)
 	{
 		values.metadata = &hmac.payload;
-		values.metadata_skip = hmac_signed_members;
+		values.metadata_skip = woesid_hmac_signed_members;
+		values.metadata_nskip = WOESID_HMAC_SIGNED_MEMBERS;
 	}
 	result = woesid_claims_datum(woesid_cache_tupdesc(cache, fcinfo), &values);
 	woesid_cache_remember(cache, &in, result);

@@ -14,6 +14,10 @@
 
 static const char hex_digits[] = "0123456789abcdef";
 
+const wj_name woesid_hmac_signed_members[WOESID_HMAC_SIGNED_MEMBERS] = {
+	WJ_NAME("email"), WJ_NAME("email_hash"),
+};
+
 size_t
 woesid_hmac_email_arena_bound(size_t payload_len)
 {
@@ -55,7 +59,8 @@ verify(const char *payload, size_t len, woesid_mac_key *key,
 	   size_t max_payload_bytes, woesid_arena *arena, woesid_hmac_result *out)
 {
 	const wj_doc *doc = &out->payload;
-	uint32_t	hash,
+	uint32_t	member[WOESID_HMAC_SIGNED_MEMBERS],
+				hash,
 				email;
 	uint8_t		sent[WOESID_MAC_LEN],
 				computed[WOESID_MAC_LEN];
@@ -72,10 +77,12 @@ verify(const char *payload, size_t len, woesid_mac_key *key,
 		return WOESID_MALFORMED;
 	out->parsed = true;
 
-	hash = WJ_MEMBER(doc, 0, "email_hash");
+	wj_members(doc, 0, woesid_hmac_signed_members, WOESID_HMAC_SIGNED_MEMBERS,
+			   member);
+	email = member[0];
+	hash = member[1];
 	if (hash == 0)
 		return WOESID_MISSING;
-	email = WJ_MEMBER(doc, 0, "email");
 	if (!decode_hex_mac(&doc->nodes[hash], sent) ||
 		(email != 0 && doc->nodes[email].type != WJ_STRING))
 		return WOESID_MALFORMED;

@@ -500,13 +500,13 @@ key_compare(const wj_node *a, const wj_node *b)
 	return memcmp(a->str, b->str, a->len);
 }
 
-/* Whether two member names are equal, usually without calling memcmp. */
+/* Whether the name at node is name[0..len), usually without calling memcmp. */
 static inline bool
-key_equal(const wj_node *a, const wj_node *b)
+name_equal(const wj_node *node, const char *name, uint32_t len)
 {
-	return a->len == b->len &&
-		(a->len == 0 || (a->str[0] == b->str[0] &&
-						 memcmp(a->str, b->str, a->len) == 0));
+	return node->len == len &&
+		(len == 0 || (node->str[0] == name[0] &&
+					  memcmp(node->str + 1, name + 1, len - 1) == 0));
 }
 
 /*
@@ -581,7 +581,7 @@ unique_keys(const wj_parser *ps, uint32_t obj)
 	{
 		for (size_t i = 1; i < m; i++)
 			for (size_t j = 0; j < i; j++)
-				if (key_equal(&nodes[keys[i]], &nodes[keys[j]]))
+				if (name_equal(&nodes[keys[i]], nodes[keys[j]].str, nodes[keys[j]].len))
 					return false;
 		return true;
 	}
@@ -777,24 +777,6 @@ wj_parse(const char *text, size_t len, woesid_arena *arena, wj_doc *doc)
 	}
 }
 
-uint32_t
-wj_find(const wj_doc *doc, uint32_t obj, const char *key, size_t keylen)
-{
-	const wj_node *nodes = doc->nodes;
-	uint32_t	i;
-
-	if (obj >= doc->n || nodes[obj].type != WJ_OBJECT)
-		return 0;
-	i = obj + 1;
-	for (uint32_t m = 0; m < nodes[obj].count; m++)
-	{
-		if (nodes[i].len == keylen && memcmp(nodes[i].str, key, keylen) == 0)
-			return i + 1;
-		i = nodes[i + 1].next;
-	}
-	return 0;
-}
-
 void
 wj_members(const wj_doc *doc, uint32_t obj, const wj_name *names, int n,
 		   uint32_t *out)
@@ -809,8 +791,7 @@ wj_members(const wj_doc *doc, uint32_t obj, const wj_name *names, int n,
 	for (uint32_t m = 0; m < nodes[obj].count; m++)
 	{
 		for (int k = 0; k < n; k++)
-			if (nodes[i].len == names[k].len &&
-				memcmp(nodes[i].str, names[k].name, names[k].len) == 0)
+			if (name_equal(&nodes[i], names[k].name, names[k].len))
 			{
 				out[k] = i + 1;
 				break;

@@ -63,13 +63,6 @@ size_t		wj_arena_bound(size_t len);
 bool		wj_parse(const char *text, size_t len, woesid_arena *arena,
 					 wj_doc *doc);
 
-/*
- * In the OBJECT at index obj, the index of the value of the member whose
- * (unescaped) name is key[0..keylen), or 0 when there is none.
- */
-uint32_t	wj_find(const wj_doc *doc, uint32_t obj, const char *key,
-					size_t keylen);
-
 /* A member name to look for with wj_members. */
 typedef struct wj_name
 {
@@ -85,9 +78,6 @@ typedef struct wj_name
  */
 void		wj_members(const wj_doc *doc, uint32_t obj, const wj_name *names,
 					   int n, uint32_t *out);
-
-/* wj_find with a string literal for the name. */
-#define WJ_MEMBER(doc, obj, lit) wj_find((doc), (obj), (lit), sizeof(lit) - 1)
 
 /*
  * The NUMBER node's value as a double.  Returns false when it does not fit a

@@ -59,6 +59,62 @@ header_supported(const wj_doc *header, const uint32_t *member)
 	return true;
 }
 
+/*
+ * Headers that mainstream HS256 signers write, byte for byte, as they arrive
+ * encoded: jsonwebtoken's {"alg":"HS256","typ":"JWT"}, PyJWT's and
+ * php-jwt's {"typ":"JWT","alg":"HS256"}, and jose's {"alg":"HS256"}.  A
+ * header segment equal to one of them is supported and has no kid, so it is
+ * neither decoded nor parsed (test_core.c checks each against the full path).
+ */
+const wj_name woesid_jws_common_headers[WOESID_JWS_COMMON_HEADERS] = {
+	WJ_NAME("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"),
+	WJ_NAME("eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9"),
+	WJ_NAME("eyJhbGciOiJIUzI1NiJ9"),
+};
+
+static bool
+common_header(const char *b64, size_t len)
+{
+	for (int i = 0; i < WOESID_JWS_COMMON_HEADERS; i++)
+		if (woesid_jws_common_headers[i].len == len &&
+			memcmp(woesid_jws_common_headers[i].name, b64, len) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Rule 2 for the header segment b64[0..len): MALFORMED, UNSUPPORTED_ALGORITHM,
+ * UNSUPPORTED_HEADER or OK, with *kid the kid if it is a string.
+ */
+static woesid_reason
+read_header(const char *b64, size_t len, woesid_arena *arena, const wj_node **kid)
+{
+	uint8_t    *bytes;
+	size_t		bytes_len;
+	wj_doc		header;
+	uint32_t	member[HEADER_COUNT];
+
+	*kid = NULL;
+	if (common_header(b64, len))
+		return WOESID_OK;
+	bytes = woesid_arena_alloc(arena, woesid_b64url_decoded_bound(len));
+	if (bytes == NULL ||
+		!woesid_b64url_decode(b64, len, bytes, &bytes_len) ||
+		!wj_parse((const char *) bytes, bytes_len, arena, &header) ||
+		header.nodes[0].type != WJ_OBJECT)
+		return WOESID_MALFORMED;
+
+	wj_members(&header, 0, header_names, HEADER_COUNT, member);
+	if (member[HEADER_ALG] == 0 ||
+		!is_string(&header.nodes[member[HEADER_ALG]], "HS256", 5))
+		return WOESID_UNSUPPORTED_ALGORITHM;
+	if (!header_supported(&header, member))
+		return WOESID_UNSUPPORTED_HEADER;
+	if (member[HEADER_KID] != 0 && header.nodes[member[HEADER_KID]].type == WJ_STRING)
+		*kid = &header.nodes[member[HEADER_KID]];
+	return WOESID_OK;
+}
+
 woesid_reason
 woesid_jws_open(const char *token, size_t len, size_t max_token_bytes,
 				woesid_arena *arena, woesid_jws *jws)
@@ -66,13 +122,10 @@ woesid_jws_open(const char *token, size_t len, size_t max_token_bytes,
 	const char *dot1,
 			   *dot2;
 	const char *sig;
-	size_t		header_b64_len,
-				sig_b64_len,
-				header_len,
+	size_t		sig_b64_len,
 				sig_len;
-	uint8_t    *header_bytes;
 	uint8_t    *sig_bytes;
-	uint32_t	member[HEADER_COUNT];
+	woesid_reason header;
 
 	if (len == 0)
 		return WOESID_MISSING;
@@ -88,37 +141,23 @@ woesid_jws_open(const char *token, size_t len, size_t max_token_bytes,
 		memchr(dot2 + 1, '.', len - (size_t) (dot2 + 1 - token)) != NULL)
 		return WOESID_MALFORMED;
 
-	header_b64_len = (size_t) (dot1 - token);
+	/* A malformed segment wins over an unsupported header. */
+	header = read_header(token, (size_t) (dot1 - token), arena, &jws->kid);
+	if (header == WOESID_MALFORMED)
+		return WOESID_MALFORMED;
 	sig = dot2 + 1;
 	sig_b64_len = len - (size_t) (sig - token);
-
-	header_bytes = woesid_arena_alloc(arena,
-									  woesid_b64url_decoded_bound(header_b64_len));
-	if (header_bytes == NULL ||
-		!woesid_b64url_decode(token, header_b64_len, header_bytes, &header_len) ||
-		!wj_parse((const char *) header_bytes, header_len, arena, &jws->header) ||
-		jws->header.nodes[0].type != WJ_OBJECT)
-		return WOESID_MALFORMED;
-
 	sig_bytes = woesid_arena_alloc(arena, woesid_b64url_decoded_bound(sig_b64_len));
 	if (sig_bytes == NULL ||
 		!woesid_b64url_decode(sig, sig_b64_len, sig_bytes, &sig_len))
 		return WOESID_MALFORMED;
-
-	wj_members(&jws->header, 0, header_names, HEADER_COUNT, member);
-	if (member[HEADER_ALG] == 0 ||
-		!is_string(&jws->header.nodes[member[HEADER_ALG]], "HS256", 5))
-		return WOESID_UNSUPPORTED_ALGORITHM;
-	if (!header_supported(&jws->header, member))
-		return WOESID_UNSUPPORTED_HEADER;
+	if (header != WOESID_OK)
+		return header;
 
 	if (sig_len != WOESID_MAC_LEN)
 		return WOESID_BAD_SIGNATURE;
 	memcpy(jws->signature, sig_bytes, WOESID_MAC_LEN);
 
-	jws->kid = member[HEADER_KID] != 0 &&
-		jws->header.nodes[member[HEADER_KID]].type == WJ_STRING ?
-		&jws->header.nodes[member[HEADER_KID]] : NULL;
 	jws->signing_input = token;
 	jws->signing_input_len = (size_t) (dot2 - token);
 	jws->payload_b64 = dot1 + 1;

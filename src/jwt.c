@@ -27,10 +27,12 @@ woesid_jwt_arena_bound(size_t token_len)
 bool
 woesid_json_is_integer(const wj_node *node)
 {
-	return node->type == WJ_NUMBER &&
-		memchr(node->str, '.', node->len) == NULL &&
-		memchr(node->str, 'e', node->len) == NULL &&
-		memchr(node->str, 'E', node->len) == NULL;
+	if (node->type != WJ_NUMBER)
+		return false;
+	for (uint32_t i = 0; i < node->len; i++)
+		if (node->str[i] == '.' || (node->str[i] | 0x20) == 'e')
+			return false;
+	return true;
 }
 
 /* A time claim's value, or false when it is not a number in range. */

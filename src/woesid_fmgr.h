@@ -75,7 +75,8 @@ typedef struct woesid_claims_values
 	const wj_doc *claims;		/* JWT payload (NULL: see claims_email) */
 	bool		claims_email;	/* claims = {"email": email} (hmac_email) */
 	const wj_doc *metadata;		/* object whose members become metadata */
-	const char *const *metadata_skip;	/* member names left out, NULL-ended */
+	const wj_name *metadata_skip;	/* member names left out */
+	int			metadata_nskip;
 	Jsonb	   *metadata_jsonb;	/* ready metadata; wins over metadata */
 	bool		has_times;
 	double		iat;
@@ -90,7 +91,8 @@ void		woesid_values_from_jwt(const woesid_jwt *jwt, const char *mode,
 								   woesid_claims_values *values);
 
 /* jsonb written straight from a parsed object (fmgr_jsonb.c). */
-Datum		woesid_jsonb_from_doc(const wj_doc *doc, const char *const *skip);
+Datum		woesid_jsonb_from_doc(const wj_doc *doc, const wj_name *skip,
+								  int nskip);
 Datum		woesid_jsonb_email_object(const char *email, size_t len);
 
 /* Seconds since the Unix epoch of a timestamptz; +-inf for infinities. */

@@ -97,8 +97,8 @@ normalize(const char *email, size_t len, size_t *outlen)
 static woesid_reason
 expected_reason(const wj_doc *doc)
 {
-	uint32_t	hash = wj_find(doc, 0, "email_hash", 10);
-	uint32_t	email = wj_find(doc, 0, "email", 5);
+	uint32_t	hash = fuzz_member(doc, 0, "email_hash", 10);
+	uint32_t	email = fuzz_member(doc, 0, "email", 5);
 	const wj_node *h = &doc->nodes[hash];
 	char		hex[64];
 	char	   *normalized;
@@ -185,7 +185,7 @@ check_raw(const char *payload, size_t len)
 	FUZZ_ASSERT(same_verdict(&first, &second));
 	if (first.res.reason == WOESID_OK)
 	{
-		uint32_t	email = wj_find(&first.res.payload, 0, "email", 5);
+		uint32_t	email = fuzz_member(&first.res.payload, 0, "email", 5);
 		size_t		n;
 		char	   *normalized = normalize(first.res.payload.nodes[email].str,
 										   first.res.payload.nodes[email].len, &n);

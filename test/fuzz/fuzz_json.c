@@ -8,8 +8,8 @@
  * container's children chain by next to exactly its own next and number
  * exactly its count, object members are a STRING key then a value, nesting
  * stays within WJ_MAX_DEPTH, strings are valid UTF-8 without NUL and lie in
- * the input or the arena, wj_find finds every member, wj_members agrees with
- * wj_find, and wj_number_double agrees with the C library's correctly
+ * the input or the arena, a plain scan finds every member, wj_members agrees
+ * with it, and wj_number_double agrees with the C library's correctly
  * rounded strtod.  The document is
  * then written back as JSON, which must parse to the same nodes.  A failed
  * parse must leave the arena as it was, and a parse in an arena too small
@@ -54,7 +54,7 @@ static const wj_name core_names[] = {
 #define CORE_NAMES ((int) (sizeof(core_names) / sizeof(core_names[0])))
 #define NAMES_MAX 16			/* names checked per call, at most */
 
-/* wj_members finds what wj_find finds, for n distinct names. */
+/* wj_members finds what a plain scan finds, for n distinct names. */
 static void
 check_members(const wj_doc *doc, uint32_t obj, const wj_name *names, int n)
 {
@@ -62,7 +62,7 @@ check_members(const wj_doc *doc, uint32_t obj, const wj_name *names, int n)
 
 	wj_members(doc, obj, names, n, found);
 	for (int k = 0; k < n; k++)
-		FUZZ_ASSERT(found[k] == wj_find(doc, obj, names[k].name, names[k].len));
+		FUZZ_ASSERT(found[k] == fuzz_member(doc, obj, names[k].name, names[k].len));
 }
 
 /* wj_number_double against strtod on the number's own text. */
@@ -138,7 +138,7 @@ check_node(const parsed *p, uint32_t i, uint32_t end, int depth)
 
 			FUZZ_ASSERT(key->type == WJ_STRING && key->next == child + 1);
 			check_string(p, key);
-			FUZZ_ASSERT(wj_find(doc, i, key->str, key->len) == child + 1);
+			FUZZ_ASSERT(fuzz_member(doc, i, key->str, key->len) == child + 1);
 			if (members < NAMES_MAX)
 				keys[members] = (wj_name) {key->str, key->len};
 			child++;

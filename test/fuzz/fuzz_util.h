@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
+
 #define FUZZ_ASSERT(cond) \
 	do { \
 		if (!(cond)) \
@@ -108,6 +110,26 @@ fuzz_utf8_valid(const uint8_t *s, size_t n)
 		i += need;
 	}
 	return true;
+}
+
+/*
+ * The value index of the member named name[0..len) of the OBJECT at obj, or
+ * 0: a plain scan, the oracle wj_members is checked against.
+ */
+static inline uint32_t
+fuzz_member(const wj_doc *doc, uint32_t obj, const char *name, size_t len)
+{
+	uint32_t	i = obj + 1;
+
+	if (obj >= doc->n || doc->nodes[obj].type != WJ_OBJECT)
+		return 0;
+	for (uint32_t m = 0; m < doc->nodes[obj].count; m++)
+	{
+		if (doc->nodes[i].len == len && memcmp(doc->nodes[i].str, name, len) == 0)
+			return i + 1;
+		i = doc->nodes[i + 1].next;
+	}
+	return 0;
 }
 
 #endif							/* WOESID_FUZZ_UTIL_H */

@@ -718,6 +718,17 @@ test_arena_exhaustion(void)
 	free(space);
 }
 
+/* One member's value index, through wj_members. */
+static uint32_t
+find(const wj_doc *doc, uint32_t obj, const char *name, uint32_t len)
+{
+	wj_name		n = {name, len};
+	uint32_t	index;
+
+	wj_members(doc, obj, &n, 1, &index);
+	return index;
+}
+
 static void
 test_find(void)
 {
@@ -727,30 +738,30 @@ test_find(void)
 	uint32_t	i;
 
 	CHECK(parse_str(text, &doc));
-	i = wj_find(&doc, 0, "aud", 3);
+	i = find(&doc, 0, "aud", 3);
 	CHECK_MSG(i != 0 && STR_IS(&doc.nodes[i], "wpk"), "finds a member after a nested one");
-	i = wj_find(&doc, 0, "iss", 3);
+	i = find(&doc, 0, "iss", 3);
 	CHECK_MSG(i == 2 && STR_IS(&doc.nodes[i], "x"), "finds the first member");
-	i = wj_find(&doc, 0, "nested", 6);
+	i = find(&doc, 0, "nested", 6);
 	CHECK(i == 4 && doc.nodes[i].type == WJ_OBJECT);
-	i = wj_find(&doc, i, "aud", 3);
+	i = find(&doc, i, "aud", 3);
 	CHECK_MSG(i == 6 && doc.nodes[i].type == WJ_NUMBER, "finds in a nested object");
-	i = wj_find(&doc, 0, "esc\n", 4);
+	i = find(&doc, 0, "esc\n", 4);
 	CHECK_MSG(i != 0 && doc.nodes[i].type == WJ_TRUE, "finds an escaped name unescaped");
-	i = wj_find(&doc, 0, "", 0);
+	i = find(&doc, 0, "", 0);
 	CHECK_MSG(i != 0 && doc.nodes[i].type == WJ_NUMBER, "finds the empty name");
-	CHECK_MSG(wj_find(&doc, 0, "a", 1) == 0, "a prefix is not a match");
-	CHECK_MSG(wj_find(&doc, 0, "abc", 3) == 0, "a longer name is not a match");
-	CHECK_MSG(wj_find(&doc, 0, "missing", 7) == 0, "missing member");
-	CHECK_MSG(wj_find(&doc, 0, "AUD", 3) == 0, "names are case sensitive");
-	CHECK_MSG(wj_find(&doc, 1, "iss", 3) == 0, "a key node is not an object");
-	CHECK_MSG(wj_find(&doc, doc.n, "iss", 3) == 0, "index out of range");
-	CHECK_MSG(wj_find(&doc, 9, "aud", 3) == 0, "an array is not an object");
+	CHECK_MSG(find(&doc, 0, "a", 1) == 0, "a prefix is not a match");
+	CHECK_MSG(find(&doc, 0, "abc", 3) == 0, "a longer name is not a match");
+	CHECK_MSG(find(&doc, 0, "missing", 7) == 0, "missing member");
+	CHECK_MSG(find(&doc, 0, "AUD", 3) == 0, "names are case sensitive");
+	CHECK_MSG(find(&doc, 1, "iss", 3) == 0, "a key node is not an object");
+	CHECK_MSG(find(&doc, doc.n, "iss", 3) == 0, "index out of range");
+	CHECK_MSG(find(&doc, 9, "aud", 3) == 0, "an array is not an object");
 
 	CHECK(parse_str("{}", &doc));
-	CHECK_MSG(wj_find(&doc, 0, "a", 1) == 0, "empty object");
+	CHECK_MSG(find(&doc, 0, "a", 1) == 0, "empty object");
 	CHECK(parse_str("[1]", &doc));
-	CHECK_MSG(wj_find(&doc, 0, "a", 1) == 0, "array root");
+	CHECK_MSG(find(&doc, 0, "a", 1) == 0, "array root");
 }
 
 static bool
@@ -1055,7 +1066,7 @@ test_big_objects(void)
 	CHECK_MSG(ok && doc.n == 120001 && doc.nodes[0].count == 60000,
 			  "1 MB object with 60000 members (%zu bytes)", b.len);
 	CHECK_MSG(secs < 2.0, "1 MB object took %.3f s", secs);
-	CHECK_MSG(ok && wj_find(&doc, 0, "key_059999", 10) != 0, "finds the last name");
+	CHECK_MSG(ok && find(&doc, 0, "key_059999", 10) != 0, "finds the last name");
 
 	big_object(&b, 60000, "key_000000");
 	start = clock();
