@@ -25,33 +25,35 @@ woesid_hmac_email_arena_bound(size_t payload_len)
 		woesid_email_normalize_bound(payload_len) + 16;
 }
 
-static int
-hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c |= 0x20;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
+/*
+ * A hex digit's value plus one, 0 for any other byte: looked up without a
+ * branch, since whether a digit of a MAC is a letter is a coin toss.
+ */
+static const uint8_t hex_plus_one[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5,
+	['5'] = 6, ['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10,
+	['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+	['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
 
 /* 64 hex digits, any case, into 32 bytes; false if it is not that. */
 static bool
 decode_hex_mac(const wj_node *node, uint8_t mac[WOESID_MAC_LEN])
 {
+	const uint8_t *hex = (const uint8_t *) node->str;
+	bool		bad = false;
+
 	if (node->type != WJ_STRING || node->len != 2 * WOESID_MAC_LEN)
 		return false;
 	for (int i = 0; i < WOESID_MAC_LEN; i++)
 	{
-		int			hi = hex_value(node->str[2 * i]);
-		int			lo = hex_value(node->str[2 * i + 1]);
+		uint8_t		hi = hex_plus_one[hex[2 * i]];
+		uint8_t		lo = hex_plus_one[hex[2 * i + 1]];
 
-		if (hi < 0 || lo < 0)
-			return false;
-		mac[i] = (uint8_t) (hi << 4 | lo);
+		bad |= (hi == 0) | (lo == 0);
+		mac[i] = (uint8_t) ((hi - 1u) << 4 | (lo - 1u));
 	}
-	return true;
+	return !bad;
 }
 
 static woesid_reason
