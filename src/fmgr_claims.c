@@ -18,7 +18,7 @@
 #include "utils/builtins.h"
 #include "utils/float.h"
 #include "utils/jsonb.h"
-#include "utils/numeric.h"
+#include "utils/memutils.h"
 
 enum
 {
@@ -54,6 +54,33 @@ static TimestampTz
 timestamptz_from_unix(double seconds)
 {
 	return (TimestampTz) llround((seconds - UNIX_TO_POSTGRES_SECONDS) * USECS_PER_SEC);
+}
+
+/*
+ * mode and failure take a handful of constant values (mode names and reason
+ * codes, all string constants): each is made into a text value once per
+ * backend instead of once per row.  The row builder copies it.
+ */
+static Datum
+constant_text(const char *str)
+{
+	static struct
+	{
+		const char *str;
+		text	   *value;
+	}			made[WOESID_REASON_COUNT + 8];
+	static int	nmade;
+
+	for (int i = 0; i < nmade; i++)
+		if (made[i].str == str)
+			return PointerGetDatum(made[i].value);
+	if (nmade == lengthof(made))
+		return CStringGetTextDatum(str);
+	made[nmade].value = MemoryContextAlloc(TopMemoryContext, VARHDRSZ + strlen(str));
+	SET_VARSIZE(made[nmade].value, VARHDRSZ + strlen(str));
+	memcpy(VARDATA(made[nmade].value), str, strlen(str));
+	made[nmade].str = str;
+	return PointerGetDatum(made[nmade++].value);
 }
 
 static Datum
@@ -106,7 +133,7 @@ woesid_claims_datum(TupleDesc tupdesc, const woesid_claims_values *in)
 	nulls[ATT_VERIFIED] = false;
 	if (in->mode != NULL)
 	{
-		values[ATT_MODE] = CStringGetTextDatum(in->mode);
+		values[ATT_MODE] = constant_text(in->mode);
 		nulls[ATT_MODE] = false;
 	}
 	if (in->metadata_jsonb != NULL)
@@ -123,7 +150,7 @@ woesid_claims_datum(TupleDesc tupdesc, const woesid_claims_values *in)
 
 	if (!verified)
 	{
-		values[ATT_FAILURE] = CStringGetTextDatum(woesid_reason_code[in->reason]);
+		values[ATT_FAILURE] = constant_text(woesid_reason_code[in->reason]);
 		nulls[ATT_FAILURE] = false;
 		return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
 	}

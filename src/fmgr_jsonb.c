@@ -29,12 +29,12 @@ typedef struct jsonb_buf
 	int			cap;
 } jsonb_buf;
 
-static int
+static inline int
 reserve(jsonb_buf *b, int n)
 {
 	int			offset = b->len;
 
-	if (b->len + n > b->cap)
+	if (unlikely(b->len + n > b->cap))
 	{
 		while (b->len + n > b->cap)
 			b->cap *= 2;
@@ -44,7 +44,7 @@ reserve(jsonb_buf *b, int n)
 	return offset;
 }
 
-static void
+static inline void
 append(jsonb_buf *b, const void *data, int n)
 {
 	int			offset = reserve(b, n);	/* may move b->data */
@@ -53,7 +53,7 @@ append(jsonb_buf *b, const void *data, int n)
 }
 
 /* Pads to int alignment; returns the padding, which counts as data. */
-static int
+static inline int
 pad_to_int(jsonb_buf *b)
 {
 	int			pad = INTALIGN(b->len) - b->len;
@@ -63,7 +63,7 @@ pad_to_int(jsonb_buf *b)
 	return pad;
 }
 
-static void
+static inline void
 set_jentry(jsonb_buf *b, int offset, JEntry entry)
 {
 	memcpy(b->data + offset, &entry, sizeof(JEntry));
@@ -145,6 +145,8 @@ key_order(const wj_node *ka, const wj_node *kb)
 {
 	if (ka->len != kb->len)
 		return ka->len < kb->len ? -1 : 1;
+	if (ka->len == 0 || ka->str[0] != kb->str[0])
+		return ka->len == 0 ? 0 : (unsigned char) ka->str[0] - (unsigned char) kb->str[0];
 	return memcmp(ka->str, kb->str, ka->len);
 }
 
