@@ -138,19 +138,28 @@ read_secret(const char *dir)
 	return l.line[0];
 }
 
-/* JWTs: message = "header.payload", MAC = the decoded signature segment. */
-static void
-load_tokens(const char *dir, workload *w)
+/* The lines of DIR/name, with w sized for one message and MAC per line. */
+static bench_lines
+workload_lines(const char *dir, const char *name, workload *w)
 {
 	char		path[4096];
 	bench_lines l;
 
-	snprintf(path, sizeof(path), "%s/tokens.txt", dir);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	l = bench_read_lines(path);
 	w->n = l.n;
 	w->msg = bench_xmalloc(l.n * sizeof(*w->msg));
 	w->len = bench_xmalloc(l.n * sizeof(*w->len));
 	w->mac = bench_xmalloc(l.n * sizeof(*w->mac));
+	return l;
+}
+
+/* JWTs: message = "header.payload", MAC = the decoded signature segment. */
+static void
+load_tokens(const char *dir, workload *w)
+{
+	bench_lines l = workload_lines(dir, "tokens.txt", w);
+
 	for (size_t i = 0; i < l.n; i++)
 	{
 		const char *dot = bench_last_dot(l.line[i], l.len[i]);
@@ -179,15 +188,8 @@ load_tokens(const char *dir, workload *w)
 static void
 load_emails(const char *dir, workload *w)
 {
-	char		path[4096];
-	bench_lines l;
+	bench_lines l = workload_lines(dir, "emails.tsv", w);
 
-	snprintf(path, sizeof(path), "%s/emails.tsv", dir);
-	l = bench_read_lines(path);
-	w->n = l.n;
-	w->msg = bench_xmalloc(l.n * sizeof(*w->msg));
-	w->len = bench_xmalloc(l.n * sizeof(*w->len));
-	w->mac = bench_xmalloc(l.n * sizeof(*w->mac));
 	for (size_t i = 0; i < l.n; i++)
 	{
 		char	   *s = l.line[i];

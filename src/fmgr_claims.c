@@ -70,15 +70,16 @@ constant_text(const char *str)
 		text	   *value;
 	}			made[WOESID_REASON_COUNT + 8];
 	static int	nmade;
+	MemoryContext old;
 
 	for (int i = 0; i < nmade; i++)
 		if (made[i].str == str)
 			return PointerGetDatum(made[i].value);
 	if (nmade == lengthof(made))
 		return CStringGetTextDatum(str);
-	made[nmade].value = MemoryContextAlloc(TopMemoryContext, VARHDRSZ + strlen(str));
-	SET_VARSIZE(made[nmade].value, VARHDRSZ + strlen(str));
-	memcpy(VARDATA(made[nmade].value), str, strlen(str));
+	old = MemoryContextSwitchTo(TopMemoryContext);
+	made[nmade].value = cstring_to_text(str);
+	MemoryContextSwitchTo(old);
 	made[nmade].str = str;
 	return PointerGetDatum(made[nmade++].value);
 }

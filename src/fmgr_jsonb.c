@@ -145,8 +145,6 @@ key_order(const wj_node *ka, const wj_node *kb)
 {
 	if (ka->len != kb->len)
 		return ka->len < kb->len ? -1 : 1;
-	if (ka->len == 0 || ka->str[0] != kb->str[0])
-		return ka->len == 0 ? 0 : (unsigned char) ka->str[0] - (unsigned char) kb->str[0];
 	return memcmp(ka->str, kb->str, ka->len);
 }
 
@@ -181,7 +179,7 @@ static bool
 skipped(const wj_node *key, const wj_name *skip, int nskip)
 {
 	for (int i = 0; i < nskip; i++)
-		if (skip[i].len == key->len && memcmp(skip[i].name, key->str, key->len) == 0)
+		if (wj_name_equal(key, skip[i].name, skip[i].len))
 			return true;
 	return false;
 }

@@ -500,15 +500,6 @@ key_compare(const wj_node *a, const wj_node *b)
 	return memcmp(a->str, b->str, a->len);
 }
 
-/* Whether the name at node is name[0..len), usually without calling memcmp. */
-static inline bool
-name_equal(const wj_node *node, const char *name, uint32_t len)
-{
-	return node->len == len &&
-		(len == 0 || (node->str[0] == name[0] &&
-					  memcmp(node->str + 1, name + 1, len - 1) == 0));
-}
-
 /*
  * Bottom-up merge sort of the m node indices in keys by key_compare, using
  * tmp (also m entries); returns whichever of the two holds the result.
@@ -581,7 +572,7 @@ unique_keys(const wj_parser *ps, uint32_t obj)
 	{
 		for (size_t i = 1; i < m; i++)
 			for (size_t j = 0; j < i; j++)
-				if (name_equal(&nodes[keys[i]], nodes[keys[j]].str, nodes[keys[j]].len))
+				if (wj_name_equal(&nodes[keys[i]], nodes[keys[j]].str, nodes[keys[j]].len))
 					return false;
 		return true;
 	}
@@ -791,7 +782,7 @@ wj_members(const wj_doc *doc, uint32_t obj, const wj_name *names, int n,
 	for (uint32_t m = 0; m < nodes[obj].count; m++)
 	{
 		for (int k = 0; k < n; k++)
-			if (name_equal(&nodes[i], names[k].name, names[k].len))
+			if (wj_name_equal(&nodes[i], names[k].name, names[k].len))
 			{
 				out[k] = i + 1;
 				break;

@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "arena.h"
 
@@ -71,6 +72,15 @@ typedef struct wj_name
 } wj_name;
 
 #define WJ_NAME(lit) {(lit), sizeof(lit) - 1}
+
+/* Whether the name at node is name[0..len), usually without calling memcmp. */
+static inline bool
+wj_name_equal(const wj_node *node, const char *name, uint32_t len)
+{
+	return node->len == len &&
+		(len == 0 || (node->str[0] == name[0] &&
+					  memcmp(node->str + 1, name + 1, len - 1) == 0));
+}
 
 /*
  * One pass over the OBJECT at index obj: out[k] is the index of the value of
