@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "email_normalize.h"
 #include "unicode_tables.h"
@@ -281,20 +282,68 @@ lower_cp(uint32_t c, unsigned char *out)
 	return encode(c, out);
 }
 
-static size_t
-normalize_ascii(const unsigned char *in, size_t len, unsigned char *out)
+#define ONES	UINT64_C(0x0101010101010101)
+#define HIGHS	UINT64_C(0x8080808080808080)
+
+/*
+ * The 8 ASCII bytes in w with A-Z lowercased: a byte's high bit, clear in
+ * all of them, is set by adding 0x80 - 'A' exactly when it is >= 'A', and by
+ * adding 0x80 - 'Z' - 1 exactly when it is > 'Z'; no addition carries into
+ * the next byte.  0x80 >> 2 is the 0x20 that lowercases.
+ */
+static inline uint64_t
+lower_ascii8(uint64_t w)
+{
+	uint64_t	upper = (w + ONES * (0x80 - 'A')) & ~(w + ONES * (0x80 - 'Z' - 1));
+
+	return w | (upper & HIGHS) >> 2;
+}
+
+static inline uint64_t
+load8(const unsigned char *p)
+{
+	uint64_t	w;
+
+	memcpy(&w, p, sizeof(w));
+	return w;
+}
+
+/*
+ * The fast path: when in[0..len) is all ASCII, writes its normalized form
+ * to out and returns true (with *outlen); otherwise returns false, having
+ * written some of out, and the caller starts over.  Eight bytes at a time:
+ * byte order does not matter, each byte is handled in place.
+ */
+static bool
+normalize_ascii(const unsigned char *in, size_t len, unsigned char *out,
+				size_t *outlen)
 {
 	size_t		start = 0;
 	size_t		end = len;
+	size_t		i;
 	size_t		n = 0;
 
 	while (start < end && WOESID_ASCII_IS_TRIM(in[start]))
 		start++;
 	while (end > start && WOESID_ASCII_IS_TRIM(in[end - 1]))
 		end--;
-	for (size_t i = start; i < end; i++)
+	for (i = start; end - i >= 8; i += 8, n += 8)
+	{
+		uint64_t	w = load8(in + i);
+
+		if (w & HIGHS)
+			return false;
+		w = lower_ascii8(w);
+		memcpy(out + n, &w, sizeof(w));
+	}
+	for (; i < end; i++)
+	{
+		if (in[i] >= 0x80)
+			return false;
 		out[n++] = (in[i] >= 'A' && in[i] <= 'Z') ? in[i] + ('a' - 'A') : in[i];
-	return n;
+	}
+	*outlen = n;
+	return true;
 }
 
 size_t
@@ -308,10 +357,8 @@ woesid_email_normalize(const char *in, size_t len, char *out)
 	size_t		p;
 	uint32_t	c;
 
-	for (p = 0; p < len && s[p] < 0x80; p++)
-		;
-	if (p == len)
-		return normalize_ascii(s, len, o);
+	if (normalize_ascii(s, len, o, &n))
+		return n;
 
 	while (start < end)
 	{

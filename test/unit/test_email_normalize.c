@@ -94,6 +94,48 @@ test_ascii(void)
 	CASE("\x7F" "A\x01", "\x7F" "a\x01");
 }
 
+/*
+ * Every ASCII byte at every position of addresses long enough for the
+ * eight-bytes-at-a-time path, against JavaScript's rule for ASCII: trim
+ * 0x09-0x0D and 0x20 at both ends, lowercase A-Z.
+ */
+static void
+test_ascii_positions(void)
+{
+	static const char base[] = "  Mixed.CASE_Address+Tag@Sub.Example.COM\t";
+	char		in[sizeof(base)];
+	char		want[sizeof(base)];
+
+	for (size_t pos = 0; pos < sizeof(base) - 1; pos++)
+		for (int c = 1; c < 0x80; c++)
+		{
+			size_t		start = 0;
+			size_t		end = sizeof(base) - 1;
+			size_t		n = 0;
+
+			memcpy(in, base, sizeof(base) - 1);
+			in[pos] = (char) c;
+#define ASCII_TRIM(b) (((b) >= 0x09 && (b) <= 0x0D) || (b) == ' ')
+			while (start < end && ASCII_TRIM(in[start]))
+				start++;
+			while (end > start && ASCII_TRIM(in[end - 1]))
+				end--;
+#undef ASCII_TRIM
+			for (size_t i = start; i < end; i++)
+				want[n++] = in[i] >= 'A' && in[i] <= 'Z' ? in[i] + ('a' - 'A') : in[i];
+			check_case(__LINE__, in, sizeof(base) - 1, want, n);
+		}
+
+	/* Non-ASCII after (and between) whole blocks of ASCII: the slow path. */
+	CASE("  ABCDEFGH.IJKLMNOP\xC3\x89@EXAMPLE.COM ", "abcdefgh.ijklmnop\xC3\xA9@example.com");
+	CASE("ABCDEFGH\xC3\x89", "abcdefgh\xC3\xA9");
+	CASE("ABCDEFG\xC3\x89", "abcdefg\xC3\xA9");
+	CASE("ABCDEFGHIJKLMNOP\xE3\x80\x80", "abcdefghijklmnop");
+	CASE("\xC2\xA0 ABCDEFGHIJKLMNOP ", "abcdefghijklmnop");
+	CASE("ABCDEFGH.IJKLMNOP.QRSTUVWX\xCE\x91\xCE\xA3", "abcdefgh.ijklmnop.qrstuvwx\xCE\xB1\xCF\x82");
+	CASE("ABCDEFGHIJKLMNOP\xFF", "abcdefghijklmnop\xFF");
+}
+
 static void
 test_unicode(void)
 {
@@ -397,6 +439,7 @@ int
 main(int argc, char **argv)
 {
 	test_ascii();
+	test_ascii_positions();
 	test_unicode();
 	test_final_sigma();
 	test_invalid_utf8();
