@@ -129,7 +129,4 @@ void		woesid_hmac_email_verify(const char *payload, size_t len,
 bool		woesid_email_hmac_hex(const char *email, size_t len, woesid_mac_key *key,
 							  char *scratch, char hex[2 * WOESID_MAC_LEN]);
 
-/* True when a NUMBER node is written as a plain integer (no . e E). */
-bool		woesid_json_is_integer(const wj_node *node);
-
 #endif							/* WOESID_CORE_H */

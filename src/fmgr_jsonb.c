@@ -82,47 +82,49 @@ set_jentry(jsonb_buf *b, int offset, JEntry entry)
 
 /*
  * Writes a JSON integer of at most 18 digits as numeric's short format, the
- * bytes int64_to_numeric would make; returns the numeric's size.
+ * bytes int64_to_numeric would make; returns the numeric's size.  Base-10000
+ * digits are groups of four decimal digits counted from the last one, so
+ * each is read straight from the text: the first group holds the 1 to 4
+ * leading digits.
  */
 static int
 write_integer(jsonb_buf *b, const wj_node *node)
 {
 	bool		negative = node->str[0] == '-';
-	uint64		value = 0;
-	int16		digits[5];		/* 18 decimal digits: at most 5 */
-	int			n = 0;
-	int			weight;
-	int			first;
+	const char *text = node->str + negative;
+	int			ndigits = (int) node->len - negative;
+	int16		groups[5];		/* 18 decimal digits: at most 5 */
+	int			ngroups = (ndigits + 3) / 4;
+	int			weight = ngroups - 1;
+	int			taken = ndigits - 4 * weight;	/* digits in the first group */
 	uint16		header;
 	int			size;
 	int			offset;
 
-	for (uint32_t i = negative; i < node->len; i++)
-		value = value * 10 + (uint64) (node->str[i] - '0');
-
-	/* base-10000 digits, least significant first, then trimmed */
-	for (; value != 0; value /= NUMERIC_BASE)
-		digits[n++] = (int16) (value % NUMERIC_BASE);
-	weight = n - 1;
-	first = 0;
-	while (first < n && digits[first] == 0)
-		first++;				/* trailing zero digits are left out */
-	if (first == n)
+	for (int g = 0; g < ngroups; g++)
 	{
-		n = 0;
+		int			value = 0;
+
+		for (int i = 0; i < taken; i++)
+			value = value * 10 + (*text++ - '0');
+		groups[g] = (int16) value;
+		taken = 4;
+	}
+	while (ngroups > 0 && groups[ngroups - 1] == 0)
+		ngroups--;				/* trailing zero digits are left out */
+	if (ngroups == 0)
+	{
 		weight = 0;
 		negative = false;		/* zero is never negative */
 	}
 
-	size = (int) NUMERIC_SHORT_HDRSZ + (n - first) * (int) sizeof(int16);
+	size = (int) NUMERIC_SHORT_HDRSZ + ngroups * (int) sizeof(int16);
 	header = NUMERIC_SHORT_FLAG | (negative ? NUMERIC_SHORT_NEGATIVE : 0) |
 		(weight & NUMERIC_SHORT_WEIGHT_MASK);
 	offset = reserve(b, size);
 	SET_VARSIZE(b->data + offset, size);
 	memcpy(b->data + offset + VARHDRSZ, &header, sizeof(header));
-	offset += NUMERIC_SHORT_HDRSZ;
-	for (int i = n - 1; i >= first; i--, offset += sizeof(int16))
-		memcpy(b->data + offset, &digits[i], sizeof(int16));
+	memcpy(b->data + offset + NUMERIC_SHORT_HDRSZ, groups, ngroups * sizeof(int16));
 	return size;
 }
 
@@ -292,7 +294,7 @@ write_value(jsonb_buf *b, const wj_doc *doc, uint32_t index)
 		case WJ_NUMBER:
 			{
 				int			pad = pad_to_int(b);
-				int			size = node->len <= 18 && woesid_json_is_integer(node) ?
+				int			size = node->len <= 18 && wj_number_is_integer(node) ?
 				write_integer(b, node) : write_numeric(b, node);
 
 				return JENTRY_ISNUMERIC | (pad + size);

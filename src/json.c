@@ -432,12 +432,14 @@ read_string(wj_parser *ps, const char *p, const char *end, wj_node *node)
  * Scans the number at p (whose first byte is not a quote, bracket or
  * literal); returns the position just past it, or NULL when it does not
  * match -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? or is out of
- * PostgreSQL's range (see WJ_EXPONENT_MAX).
+ * PostgreSQL's range (see WJ_EXPONENT_MAX).  *integer says whether it has
+ * neither fraction nor exponent.
  */
 static const char *
-scan_number(const char *p, const char *end)
+scan_number(const char *p, const char *end, bool *integer)
 {
 	const char *digits;
+	const char *int_end;
 	size_t		intdigits;
 	size_t		fracdigits = 0;
 	int64_t		exponent = 0;
@@ -455,6 +457,7 @@ scan_number(const char *p, const char *end)
 	else
 		return NULL;
 	intdigits = (size_t) (p - digits);
+	int_end = p;
 
 	if (p < end && *p == '.')
 	{
@@ -488,6 +491,7 @@ scan_number(const char *p, const char *end)
 	if ((int64_t) intdigits + exponent > WJ_WEIGHT_MAX ||
 		(int64_t) fracdigits - exponent > WJ_SCALE_MAX)
 		return NULL;
+	*integer = p == int_end;
 	return p;
 }
 
@@ -596,6 +600,7 @@ new_node(wj_parser *ps)
 	node->str = NULL;
 	node->len = 0;
 	node->count = 0;
+	node->integer = false;
 	node->next = ++ps->n;
 	return node;
 }
@@ -722,7 +727,7 @@ wj_parse(const char *text, size_t len, woesid_arena *arena, wj_doc *doc)
 			default:
 				node->type = WJ_NUMBER;
 				node->str = p;
-				p = scan_number(p, end);
+				p = scan_number(p, end, &node->integer);
 				if (p != NULL)
 					node->len = (uint32_t) (p - node->str);
 				break;

@@ -45,6 +45,7 @@ typedef struct wj_node
 	uint32_t	next;			/* index just past this subtree */
 	uint32_t	count;			/* OBJECT: members; ARRAY: elements */
 	uint8_t		type;			/* wj_type */
+	bool		integer;		/* NUMBER: no fraction and no exponent */
 } wj_node;
 
 typedef struct wj_doc
@@ -88,6 +89,13 @@ wj_name_equal(const wj_node *node, const char *name, uint32_t len)
  */
 void		wj_members(const wj_doc *doc, uint32_t obj, const wj_name *names,
 					   int n, uint32_t *out);
+
+/* True when the node is a NUMBER written as a plain integer (no . e E). */
+static inline bool
+wj_number_is_integer(const wj_node *node)
+{
+	return node->type == WJ_NUMBER && node->integer;
+}
 
 /*
  * The NUMBER node's value as a double.  Returns false when it does not fit a

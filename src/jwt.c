@@ -24,17 +24,6 @@ woesid_jwt_arena_bound(size_t token_len)
 		woesid_email_normalize_bound(decoded) + 64;
 }
 
-bool
-woesid_json_is_integer(const wj_node *node)
-{
-	if (node->type != WJ_NUMBER)
-		return false;
-	for (uint32_t i = 0; i < node->len; i++)
-		if (node->str[i] == '.' || (node->str[i] | 0x20) == 'e')
-			return false;
-	return true;
-}
-
 /* A time claim's value, or false when it is not a number in range. */
 static bool
 time_claim(const wj_doc *doc, uint32_t index, double *out)
@@ -98,7 +87,7 @@ id_claim(const wj_doc *doc, uint32_t index)
 
 	if (index == 0)
 		return NULL;
-	if (node->type == WJ_STRING || woesid_json_is_integer(node))
+	if (node->type == WJ_STRING || wj_number_is_integer(node))
 		return node;
 	return NULL;
 }

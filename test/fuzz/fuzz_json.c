@@ -76,6 +76,7 @@ check_number(const wj_node *node)
 	memcpy(text, node->str, node->len);
 	text[node->len] = '\0';
 	reference = strtod(text, NULL);
+	FUZZ_ASSERT(node->integer == (strpbrk(text, ".eE") == NULL));
 	if (wj_number_double(node, &value))
 		FUZZ_ASSERT(value == reference && !signbit(value) == !signbit(reference));
 	else

@@ -171,7 +171,7 @@ verify(run *r, const char *token, size_t len, const signer *s,
 		FUZZ_ASSERT(jwt->email != NULL && jwt->email_len > 0);
 	if (jwt->contact_id != NULL)
 		FUZZ_ASSERT(jwt->contact_id->type == WJ_STRING ||
-					woesid_json_is_integer(jwt->contact_id));
+					wj_number_is_integer(jwt->contact_id));
 }
 
 static void

@@ -216,7 +216,10 @@ check_subtree(const wj_doc *doc, uint32_t i, int depth)
 				return 0;
 			break;
 		case WJ_NUMBER:
-			if (node->len == 0)
+			if (node->len == 0 ||
+				node->integer != (memchr(node->str, '.', node->len) == NULL &&
+								  memchr(node->str, 'e', node->len) == NULL &&
+								  memchr(node->str, 'E', node->len) == NULL))
 				return 0;
 			break;
 		case WJ_NULL:
