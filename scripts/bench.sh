@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scripts/bench.sh: woesid's benchmark (not part of the test suite).
-#   sudo scripts/bench.sh [--perf]
-#   sudo scripts/bench.sh --workload DIR    # only make the workload and bench/bin
+#   bash scripts/bench.sh [--perf]
+#   bash scripts/bench.sh --workload DIR    # only make the workload and bench/bin
 #
 # One run: generates one workload with the real signers (jsonwebtoken,
 # node:crypto), then measures, median of several rounds, microseconds per

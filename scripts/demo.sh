@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # scripts/demo.sh: shows woesid working on a fresh Debian 12 machine.
-#   sudo scripts/demo.sh
+#   bash scripts/demo.sh
 # Installs what is missing, builds and installs woesid, starts a throwaway
 # PostgreSQL cluster, and runs examples/worked-example.sql on tokens and
 # hashes made by the real signers (examples/sign.mjs).

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scripts/test-sanitized.sh: pg_regress and the interop suite against woesid
 # built with AddressSanitizer and UndefinedBehaviorSanitizer.
-#   sudo scripts/test-sanitized.sh
+#   bash scripts/test-sanitized.sh
 # Builds a copy of the working tree with
 #   COPT='-fsanitize=address,undefined -fno-omit-frame-pointer -g'
 # (PGXS adds COPT to the link flags too) and installs it into a private copy

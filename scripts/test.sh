@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scripts/test.sh: runs every woesid test on its own throwaway PostgreSQL
 # cluster and ends with one line "N passed, M failed".
-#   sudo scripts/test.sh
+#   bash scripts/test.sh
 # Installs what is missing (Debian packages, Node packages from the lockfile),
 # builds with -Werror, installs, then runs: the generated-table checks, the
 # core's unit tests under ASan/UBSan, pg_regress, the interop suite against
