@@ -16,9 +16,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <string.h>
 
 #include "email_normalize.h"
+#include "swar.h"
 #include "unicode_tables.h"
 
 /* What a byte that begins no well-formed sequence decodes to. */
@@ -282,9 +282,6 @@ lower_cp(uint32_t c, unsigned char *out)
 	return encode(c, out);
 }
 
-#define ONES	UINT64_C(0x0101010101010101)
-#define HIGHS	UINT64_C(0x8080808080808080)
-
 /*
  * The 8 ASCII bytes in w with A-Z lowercased: a byte's high bit, clear in
  * all of them, is set by adding 0x80 - 'A' exactly when it is >= 'A', and by
@@ -294,25 +291,16 @@ lower_cp(uint32_t c, unsigned char *out)
 static inline uint64_t
 lower_ascii8(uint64_t w)
 {
-	uint64_t	upper = (w + ONES * (0x80 - 'A')) & ~(w + ONES * (0x80 - 'Z' - 1));
+	uint64_t	upper = (w + SWAR_ONES * (0x80 - 'A')) & ~(w + SWAR_ONES * (0x80 - 'Z' - 1));
 
-	return w | (upper & HIGHS) >> 2;
-}
-
-static inline uint64_t
-load8(const unsigned char *p)
-{
-	uint64_t	w;
-
-	memcpy(&w, p, sizeof(w));
-	return w;
+	return w | (upper & SWAR_HIGHS) >> 2;
 }
 
 /*
  * The fast path: when in[0..len) is all ASCII, writes its normalized form
  * to out and returns true (with *outlen); otherwise returns false, having
- * written some of out, and the caller starts over.  Eight bytes at a time:
- * byte order does not matter, each byte is handled in place.
+ * written some of out, and the caller starts over.  Eight bytes at a time,
+ * each byte handled in place.
  */
 static bool
 normalize_ascii(const unsigned char *in, size_t len, unsigned char *out,
@@ -329,12 +317,12 @@ normalize_ascii(const unsigned char *in, size_t len, unsigned char *out,
 		end--;
 	for (i = start; end - i >= 8; i += 8, n += 8)
 	{
-		uint64_t	w = load8(in + i);
+		uint64_t	w = swar_load_le64(in + i);
 
-		if (w & HIGHS)
+		if (w & SWAR_HIGHS)
 			return false;
 		w = lower_ascii8(w);
-		memcpy(out + n, &w, sizeof(w));
+		swar_store_le64(out + n, w);
 	}
 	for (; i < end; i++)
 	{

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "swar.h"
 
 /*
  * Longest input accepted.  Lengths and node indices must fit in uint32_t;
@@ -57,9 +58,6 @@
 #define WJ_DOUBLE_DIGITS	800
 
 #define WJ_BAD_HEX			UINT32_MAX
-
-#define ONES				UINT64_C(0x0101010101010101)
-#define HIGHS				UINT64_C(0x8080808080808080)
 
 typedef struct wj_parser
 {
@@ -107,20 +105,6 @@ skip_ws(const char *p, const char *end)
 }
 
 /*
- * The 8 bytes at p as a number, the first byte lowest whatever the machine's
- * byte order (compilers turn this into one load on little-endian machines).
- */
-static inline uint64_t
-load_le64(const char *p)
-{
-	const unsigned char *u = (const unsigned char *) p;
-
-	return (uint64_t) u[0] | (uint64_t) u[1] << 8 | (uint64_t) u[2] << 16 |
-		(uint64_t) u[3] << 24 | (uint64_t) u[4] << 32 | (uint64_t) u[5] << 40 |
-		(uint64_t) u[6] << 48 | (uint64_t) u[7] << 56;
-}
-
-/*
  * Flags (with its high bit) each byte of w that is not plain string ASCII: a
  * control character, '"', '\\' or a byte >= 0x80.  Borrows may also flag
  * bytes above a flagged one, so only the lowest flag is exact; 0 means all
@@ -129,13 +113,13 @@ load_le64(const char *p)
 static inline uint64_t
 special_bytes(uint64_t w)
 {
-	uint64_t	ctl = (w - ONES * 0x20) & ~w;
-	uint64_t	quote = w ^ (ONES * '"');
-	uint64_t	bslash = w ^ (ONES * '\\');
+	uint64_t	ctl = (w - SWAR_ONES * 0x20) & ~w;
+	uint64_t	quote = w ^ (SWAR_ONES * '"');
+	uint64_t	bslash = w ^ (SWAR_ONES * '\\');
 
-	quote = (quote - ONES) & ~quote;
-	bslash = (bslash - ONES) & ~bslash;
-	return (w | ctl | quote | bslash) & HIGHS;
+	quote = (quote - SWAR_ONES) & ~quote;
+	bslash = (bslash - SWAR_ONES) & ~bslash;
+	return (w | ctl | quote | bslash) & SWAR_HIGHS;
 }
 
 /* The index (0..7) of the lowest flagged byte of a nonzero special_bytes(). */
@@ -287,7 +271,7 @@ scan_string(const char *p, const char *end, size_t *shrink)
 		/* Skip plain ASCII, 8 bytes at a time while 8 remain. */
 		if (end - p >= 8)
 		{
-			uint64_t	special = special_bytes(load_le64(p));
+			uint64_t	special = special_bytes(swar_load_le64(p));
 
 			if (special == 0)
 			{
