@@ -204,7 +204,8 @@ for (const [name, text] of Object.entries(texts)) seed("fuzz_json", name, text);
 seed("fuzz_json", "invalid-utf8", '["', Buffer.from([0xf4, 0x90, 0x80, 0x80]), '"]');
 seed("fuzz_json", "raw-control", '["a', Buffer.from([0x0a]), '"]');
 
-// fuzz_base64url: segments, canonical and not.
+// fuzz_base64url: segments, canonical and not; the payload is long enough
+// for the 16-character SIMD blocks.
 const segments = {
   "empty": "",
   "one-byte": "QQ",
@@ -213,6 +214,8 @@ const segments = {
   "two-bytes-noncanonical": "QUJ",
   "three-bytes": "QUJD",
   "header": h,
+  "payload": p,
+  "payload-bad-byte-in-block": p.slice(0, 20) + "." + p.slice(21),
   "signature": s,
   "padded": "QQ==",
   "standard-alphabet": "a+/b",

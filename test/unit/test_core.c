@@ -301,7 +301,7 @@ claims_case(const char *what, const char *claims, woesid_reason want)
 static void
 test_base64url(void)
 {
-	uint8_t		raw[64];
+	uint8_t		raw[200];
 	uint8_t		one = 0x41;
 	char		canon[4];
 
@@ -370,6 +370,39 @@ test_base64url(void)
 			free(in);
 			free(out);
 		}
+	}
+
+	/*
+	 * Every byte outside the alphabet at every position of segments long
+	 * enough for the 16-character blocks of the SIMD path and its tail.
+	 */
+	for (size_t len = 24; len <= 72; len += 23)
+	{
+		char	   *seg = xmalloc(len);
+		uint8_t    *out = xmalloc(woesid_b64url_decoded_bound(len));
+		size_t		outlen;
+
+		for (size_t i = 0; i < len; i++)
+			seg[i] = b64_alphabet[(i * 7 + len) % 64];
+		seg[len - 1] = 'A';		/* canonical whatever len % 4 is */
+		CHECK_MSG(woesid_b64url_decode(seg, len, out, &outlen),
+				  "valid segment of %zu", len);
+		for (int b = 0; b < 256; b++)
+		{
+			if (b != 0 && strchr(b64_alphabet, b) != NULL)
+				continue;
+			for (size_t pos = 0; pos < len; pos++)
+			{
+				char		saved = seg[pos];
+
+				seg[pos] = (char) b;
+				CHECK_MSG(!woesid_b64url_decode(seg, len, out, &outlen),
+						  "byte 0x%02x at %zu of %zu", b, pos, len);
+				seg[pos] = saved;
+			}
+		}
+		free(seg);
+		free(out);
 	}
 
 	/* Every byte outside the alphabet, in every position. */
