@@ -132,13 +132,16 @@ woesid_jws_open(const char *token, size_t len, size_t max_token_bytes,
 	if (len > max_token_bytes)
 		return WOESID_MALFORMED;
 
-	/* Exactly two dots: three segments. */
+	/*
+	 * Exactly two dots: three segments.  A third dot needs no search of its
+	 * own: it is outside the alphabet of the signature segment, whose
+	 * decoding below then fails.
+	 */
 	dot1 = memchr(token, '.', len);
 	if (dot1 == NULL)
 		return WOESID_MALFORMED;
 	dot2 = memchr(dot1 + 1, '.', len - (size_t) (dot1 + 1 - token));
-	if (dot2 == NULL ||
-		memchr(dot2 + 1, '.', len - (size_t) (dot2 + 1 - token)) != NULL)
+	if (dot2 == NULL)
 		return WOESID_MALFORMED;
 
 	/* A malformed segment wins over an unsupported header. */

@@ -122,10 +122,18 @@ woesid_mac(woesid_mac_key *key, const uint8_t *msg, size_t len,
 	return ok;
 }
 
+/*
+ * Two 16-byte halves because OpenSSL's x86-64 CRYPTO_memcmp compares exactly
+ * 16 bytes with two word loads and any other length a byte at a time.  Both
+ * halves are always compared (| rather than ||), so the time still does not
+ * depend on where the MACs differ.
+ */
 bool
 woesid_mac_equal(const uint8_t a[WOESID_MAC_LEN], const uint8_t b[WOESID_MAC_LEN])
 {
-	return CRYPTO_memcmp(a, b, WOESID_MAC_LEN) == 0;
+	int			half = WOESID_MAC_LEN / 2;
+
+	return (CRYPTO_memcmp(a, b, half) | CRYPTO_memcmp(a + half, b + half, half)) == 0;
 }
 
 void
