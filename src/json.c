@@ -27,6 +27,10 @@
 #include "json.h"
 #include "swar.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 /*
  * Longest input accepted.  Lengths and node indices must fit in uint32_t;
  * PostgreSQL values are below 1 GB anyway.
@@ -103,6 +107,24 @@ skip_ws(const char *p, const char *end)
 		p++;
 	return p;
 }
+
+#ifdef __SSE2__
+/*
+ * Bit i set when byte i of the 16 at p is not plain string ASCII, as
+ * special_bytes below flags them: a signed compare with 0x20 catches both
+ * control characters and bytes >= 0x80.
+ */
+static inline unsigned int
+special_bytes16(const char *p)
+{
+	__m128i		c = _mm_loadu_si128((const __m128i *) p);
+	__m128i		special = _mm_or_si128(_mm_cmplt_epi8(c, _mm_set1_epi8(0x20)),
+									   _mm_or_si128(_mm_cmpeq_epi8(c, _mm_set1_epi8('"')),
+													_mm_cmpeq_epi8(c, _mm_set1_epi8('\\'))));
+
+	return (unsigned int) _mm_movemask_epi8(special);
+}
+#endif
 
 /*
  * Flags (with its high bit) each byte of w that is not plain string ASCII: a
@@ -268,7 +290,21 @@ scan_string(const char *p, const char *end, size_t *shrink)
 		int			n;
 		int			outlen;
 
-		/* Skip plain ASCII, 8 bytes at a time while 8 remain. */
+		/* Skip plain ASCII, 16 or 8 bytes at a time while that many remain. */
+#ifdef __SSE2__
+		if (end - p >= 16)
+		{
+			unsigned int special = special_bytes16(p);
+
+			if (special == 0)
+			{
+				p += 16;
+				continue;
+			}
+			p += __builtin_ctz(special);
+		}
+		else
+#endif
 		if (end - p >= 8)
 		{
 			uint64_t	special = special_bytes(swar_load_le64(p));

@@ -12,6 +12,7 @@
  * core's bound, so AddressSanitizer catches any read past the input and any
  * write past the bound.
  */
+#include <ctype.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -1364,6 +1365,35 @@ test_hmac_email(void)
 	snprintf(p, sizeof(p), "{\"email\":\"alice@example.com\",\"email_hash\":\"%s\"}",
 			 mixed);
 	hmac_case("mixed-case hex", p, hmac_key, WOESID_OK);
+
+	/*
+	 * Every byte at every position of the hash: a hex digit of the same
+	 * value (either case) verifies, another digit is a bad signature, and
+	 * any other byte makes the payload malformed.
+	 */
+	{
+		int			bad = 0;
+		char		q[512];
+		size_t		qlen;
+
+		for (int pos = 0; pos < 2 * WOESID_MAC_LEN; pos++)
+			for (int b = 0; b < 256; b++)
+			{
+				char		hash[2 * WOESID_MAC_LEN + 1];
+				const char *digit = b == 0 ? NULL : strchr("0123456789abcdef", tolower(b));
+				woesid_reason want = digit == NULL ? WOESID_MALFORMED :
+					*digit == lower[pos] ? WOESID_OK : WOESID_BAD_SIGNATURE;
+
+				memcpy(hash, lower, sizeof(hash));
+				hash[pos] = (char) b;
+				qlen = (size_t) snprintf(q, sizeof(q), "{\"email\":\"alice@example.com\","
+										 "\"email_hash\":\"%s\"}", lower);
+				memcpy(strstr(q, lower), hash, 2 * WOESID_MAC_LEN);
+				if (verify_hmac(q, qlen, hmac_key, MAX_TOKEN) != want)
+					bad++;
+			}
+		CHECK_MSG(bad == 0, "%d bytes in the hash decoded wrongly", bad);
+	}
 
 	/* The size limit, checked before anything is read. */
 	len = strlen(p);

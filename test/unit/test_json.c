@@ -582,8 +582,8 @@ test_escapes(void)
 }
 
 /*
- * Each kind of non-plain byte at every offset of the 8-byte scan, followed
- * by 0, 8 or 16 more bytes (the scan is bytewise for the last 7).
+ * Each kind of non-plain byte at every offset of the 16- and 8-byte scans,
+ * followed by 0 to 32 more bytes (the scan is bytewise for the last 7).
  */
 static void
 test_string_offsets(void)
@@ -606,17 +606,17 @@ test_string_offsets(void)
 	int			bad = 0;
 
 	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
-		for (int before = 0; before < 17; before++)
-			for (int after = 0; after < 17; after += 8)
+		for (int before = 0; before < 34; before++)
+			for (int after = 0; after <= 32; after += 8)
 			{
-				char		text[64];
-				char		expect[64];
+				char		text[96];
+				char		expect[96];
 				int			n = 0;
 				int			e = 0;
 
 				text[n++] = '"';
 				for (int i = 0; i < before; i++)
-					text[n++] = expect[e++] = (char) ('a' + i);
+					text[n++] = expect[e++] = (char) ('a' + i % 26);
 				memcpy(text + n, kinds[k].piece, strlen(kinds[k].piece));
 				n += (int) strlen(kinds[k].piece);
 				if (kinds[k].decoded)
@@ -625,7 +625,7 @@ test_string_offsets(void)
 					e += (int) strlen(kinds[k].decoded);
 				}
 				for (int i = 0; i < after; i++)
-					text[n++] = expect[e++] = (char) ('A' + i);
+					text[n++] = expect[e++] = (char) ('A' + i % 26);
 				text[n++] = '"';
 				if (kinds[k].decoded == NULL ? parse_len(text, n, &doc) :
 					!parse_len(text, n, &doc) || !str_is(&doc.nodes[0], expect, e))
