@@ -126,6 +126,16 @@ timed() {
 	SQL
 }
 
+# The floor again at the start of every SQL round ("between_floor_jwt",
+# "between_floor_email"): the SQL rows' ratios are to the floor of their own
+# round, measured seconds before them rather than minutes.
+FLOOR_BETWEEN=$BENCH_TMP/floor-between.sh
+cat >"$FLOOR_BETWEEN" <<-SH
+	#!/bin/sh
+	bench/bin/floor '$W' 1 | awk -v r="\$1" 'BEGIN { FS = OFS = "\t" }
+	    /^floor_/ { \$1 = "between_" \$1; \$2 = r; print }' >>'$RAW'
+SH
+
 AT="to_timestamp(:at)"   # IMMUTABLE: folded to a constant at plan time
 JWT_ARGS=":'secret'::text, :'aud'::text, $AT"
 SCRIPT=$BENCH_TMP/rounds.sql
@@ -155,6 +165,7 @@ SCRIPT=$BENCH_TMP/rounds.sql
 	for r in $(seq 1 "$ROUNDS"); do
 		echo "\\set round $r"
 		echo "\\echo '   SQL round $r of $ROUNDS'"
+		echo "\\! sh $FLOOR_BETWEEN $r"
 		timed scan_tok "$NTOK" "SELECT count(*) AS n FROM tok"
 		timed sql_jwt_lateral "$NTOK" \
 			"SELECT count(*) AS n FROM tok, LATERAL woesid_verify_jwt(t, $JWT_ARGS) v WHERE v.verified"
