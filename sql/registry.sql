@@ -37,6 +37,7 @@ SELECT woesid_retire_secret('wpk_jwt', secret_a());
 SELECT woesid_register_widget('wpk_jwt', 'jwt');
 SELECT woesid_register_widget(repeat('k', 128), 'off');
 SELECT woesid_add_secret('wpk_jwt', secret_a(), 'key-b');
+SELECT woesid_add_secret('wpk_jwt', secret_a(), '');
 SELECT woesid_retire_secret('wpk_jwt', 'no-such-key');
 
 -- jwt mode: the public key is the audience; every active secret is tried

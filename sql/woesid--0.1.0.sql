@@ -179,6 +179,13 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value',
                   DETAIL = 'A secret must be at least 64 hexadecimal digits, an even number of them.';
     END IF;
+    -- checked here, not left to the table's CHECK, whose error would show
+    -- the whole row, secret included
+    IF new_key_id = '' THEN
+        RAISE EXCEPTION 'invalid key id'
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'A key id must not be empty.';
+    END IF;
     IF NOT EXISTS (SELECT FROM @extschema@.woesid_widget AS w
                    WHERE w.public_key = woesid_add_secret.public_key) THEN
         RAISE EXCEPTION 'widget does not exist'

@@ -120,6 +120,7 @@ SELECT woesid_add_secret('wpk_hyg_jwt', ${q(badShort)});
 SELECT woesid_add_secret('wpk_hyg_jwt', ${q(badChar)}, 'k3');
 SELECT woesid_add_secret('wpk_hyg_nope', ${q(secret)});
 SELECT woesid_add_secret('wpk_hyg_jwt', NULL);
+SELECT woesid_add_secret('wpk_hyg_jwt', ${q(secret)}, '');
 SELECT woesid_register_widget('wpk_hyg_bad', 'jwt', ${q(badShort)});
 SELECT woesid_register_widget('wpk_hyg_jwt', 'jwt', ${q(secret)});
 SELECT woesid_register_widget('wpk_hyg_mode', 'hmac', ${q(secret)});
