@@ -74,3 +74,45 @@ FROM woesid_hmac_email(jsonb_build_object('email', 'A@B.C',
         'email_hash', woesid_email_hash('a@b.c', decode(test_secret(), 'hex')))::text,
      decode(test_secret(), 'hex'));
 DROP TABLE stored_claims, stored_input, payload;
+
+-- numbers at the edges of numeric's range: woesid takes exactly what
+-- PostgreSQL's own jsonb input takes (anything else is malformed, never an
+-- ERROR) and keeps the same value; a time claim beyond a double is
+-- invalid_claim however large.  Long digit strings need a larger limit.
+SET woesid.max_token_bytes = '1MB';
+CREATE FUNCTION jsonb_takes(n text) RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM n::jsonb;
+  RETURN true;
+EXCEPTION WHEN numeric_value_out_of_range OR invalid_text_representation THEN
+  RETURN false;
+END $$;
+CREATE TABLE edge (name text, n text);
+INSERT INTO edge VALUES
+  ('10^131071', '1e131071'), ('10^131072', '1e131072'), ('-9.9e131071', '-9.9e131071'),
+  ('10^-16383', '1e-16383'), ('10^-16384', '1e-16384'),
+  ('0 scale 16383', '0.0e-16382'), ('0 scale 16384', '0.0e-16383'),
+  ('leading digit in fraction, 10^131071', '0.0001e131075'),
+  ('leading digit in fraction, 10^131072', '0.0001e131076'),
+  ('0e1073741822', '0e1073741822'), ('0e2000000000', '0e2000000000'),
+  ('1e1001', '1e1001'), ('-1e-1001', '-1e-1001'),
+  ('131072 nines', repeat('9', 131072)), ('131073 nines', repeat('9', 131073)),
+  ('16383 fraction digits', '0.' || repeat('7', 16383)),
+  ('16384 fraction digits', '0.' || repeat('7', 16384)),
+  ('1000 zeros, 1, e131071', '0.' || repeat('0', 999) || '1e132071'),
+  ('1000 zeros, 1, e131072', '0.' || repeat('0', 999) || '1e132072');
+SELECT name, jsonb_takes(n) AS jsonb, h.failure,
+       CASE WHEN jsonb_takes(n) THEN h.metadata = format('{"x":%s}', n)::jsonb END AS same_value
+FROM edge,
+     LATERAL woesid_hmac_email(format('{"email":"a@b.c","email_hash":"%s","x":%s}',
+                                      repeat('0', 64), n), decode(test_secret(), 'hex')) AS h
+ORDER BY name;
+SELECT name, v.failure
+FROM edge,
+     LATERAL woesid_verify_variables(tok(format('{"iat":1700000000,"exp":%s}', n)),
+                                     test_secret(), test_at()) AS v
+WHERE jsonb_takes(n)
+ORDER BY name;
+RESET woesid.max_token_bytes;
+DROP TABLE edge;
+DROP FUNCTION jsonb_takes(text);

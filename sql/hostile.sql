@@ -75,7 +75,7 @@ SELECT why(tok(replace(claims(), '1700000000', '01700000000'))) AS leading_zero,
        why(tok(replace(claims(), '1700000000', '17e8'))) AS exponent_ok,
        why(tok(replace(claims(), '1700000000', 'NaN'))) AS nan,
        why(tok(replace(claims(), '1700000000', '1e400'))) AS not_finite,
-       why(tok(replace(claims(), '"Ann"', '1e1001'))) AS exponent_beyond_numeric,
+       why(tok(replace(claims(), '"Ann"', '1e131072'))) AS exponent_beyond_numeric,
        why(tok(replace(claims(), '"Ann"', 'True'))) AS bad_literal;
 -- nesting: 32 levels are allowed, 33 are not (the payload object is level 1)
 SELECT why(tok(replace(claims(), '"Ann"', repeat('[', 31) || repeat(']', 31)))) AS depth_32,

@@ -39,17 +39,19 @@
 
 /*
  * Numbers must be storable by PostgreSQL's numeric input (used by jsonb), so
- * that converting an accepted document can never raise an error.  Older
- * releases reject exponents beyond +-NUMERIC_MAX_PRECISION (1000); every
- * release rejects a decimal weight beyond NUMERIC_WEIGHT_MAX base-10000
- * digits (about 131072 decimal digits before the point) and a display scale
- * beyond NUMERIC_DSCALE_MAX (16383 digits after it).  We reject
- * conservatively: an exponent outside -1000..1000, integer digits plus
- * exponent above 131000, or fraction digits minus exponent above 16383.
+ * that converting an accepted document can never raise an error.  Every
+ * supported release's numeric_in (numeric.c) takes an exponent below
+ * INT_MAX / 2 in magnitude and then keeps what its format holds: a display
+ * scale (fraction digits minus exponent, at least 0) of at most
+ * NUMERIC_DSCALE_MAX, and for a nonzero value a base-10000 weight of at
+ * most NUMERIC_WEIGHT_MAX, i.e. a leading nonzero digit at decimal position
+ * (10^k) k <= 4 * 32767 + 3.  Exactly those limits apply here, so 1e131071
+ * and 1e-16383 are numbers and 1e131072 is not.  (PostgreSQL 15 also takes
+ * an exponent of exactly INT_MAX / 2 on a zero; that one value is refused.)
  */
-#define WJ_EXPONENT_MAX		1000
-#define WJ_WEIGHT_MAX		131000
-#define WJ_SCALE_MAX		16383
+#define WJ_EXPONENT_LIMIT	1073741823	/* INT_MAX / 2: refused from here */
+#define WJ_LEAD_MAX			131071	/* 4 * NUMERIC_WEIGHT_MAX + 3 */
+#define WJ_SCALE_MAX		16383	/* NUMERIC_DSCALE_MAX */
 
 /* Objects with at most this many members are checked pairwise. */
 #define WJ_PAIRWISE_MAX		8
@@ -452,7 +454,7 @@ read_string(wj_parser *ps, const char *p, const char *end, wj_node *node)
  * Scans the number at p (whose first byte is not a quote, bracket or
  * literal); returns the position just past it, or NULL when it does not
  * match -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? or is out of
- * PostgreSQL's range (see WJ_EXPONENT_MAX).  *integer says whether it has
+ * PostgreSQL's range (see WJ_EXPONENT_LIMIT).  *integer says whether it has
  * neither fraction nor exponent.
  */
 static const char *
@@ -460,8 +462,10 @@ scan_number(const char *p, const char *end, bool *integer)
 {
 	const char *digits;
 	const char *int_end;
-	size_t		intdigits;
-	size_t		fracdigits = 0;
+	const char *first_nonzero = NULL;
+	int64_t		intdigits;
+	int64_t		fracdigits = 0;
+	int64_t		lead = 0;		/* decimal position of first_nonzero */
 	int64_t		exponent = 0;
 
 	if (*p == '-' && ++p == end)
@@ -471,20 +475,30 @@ scan_number(const char *p, const char *end, bool *integer)
 		p++;
 	else if (*p >= '1' && *p <= '9')
 	{
+		first_nonzero = p;
 		while (p < end && is_digit(*p))
 			p++;
 	}
 	else
 		return NULL;
-	intdigits = (size_t) (p - digits);
+	intdigits = p - digits;
 	int_end = p;
+	if (first_nonzero != NULL)
+		lead = intdigits - 1;
 
 	if (p < end && *p == '.')
 	{
 		digits = ++p;
 		while (p < end && is_digit(*p))
+		{
+			if (first_nonzero == NULL && *p != '0')
+			{
+				first_nonzero = p;
+				lead = -(p - digits) - 1;
+			}
 			p++;
-		fracdigits = (size_t) (p - digits);
+		}
+		fracdigits = p - digits;
 		if (fracdigits == 0)
 			return NULL;
 	}
@@ -498,18 +512,18 @@ scan_number(const char *p, const char *end, bool *integer)
 		digits = p;
 		while (p < end && is_digit(*p))
 		{
-			if (exponent <= WJ_EXPONENT_MAX)
+			if (exponent < WJ_EXPONENT_LIMIT)
 				exponent = exponent * 10 + (*p - '0');
 			p++;
 		}
-		if (p == digits || exponent > WJ_EXPONENT_MAX)
+		if (p == digits || exponent >= WJ_EXPONENT_LIMIT)
 			return NULL;
 		if (negative)
 			exponent = -exponent;
 	}
 
-	if ((int64_t) intdigits + exponent > WJ_WEIGHT_MAX ||
-		(int64_t) fracdigits - exponent > WJ_SCALE_MAX)
+	if ((first_nonzero != NULL && lead + exponent > WJ_LEAD_MAX) ||
+		fracdigits - exponent > WJ_SCALE_MAX)
 		return NULL;
 	*integer = p == int_end;
 	return p;
@@ -868,8 +882,7 @@ number_via_strtod(const char *p, const char *end, double *out)
 		if (++p < end && (*p == '+' || *p == '-'))
 			negative = *p++ == '-';
 		for (; p < end && is_digit(*p); p++)
-			if (exponent < 100000)
-				exponent = exponent * 10 + (*p - '0');
+			exponent = exponent * 10 + (*p - '0');	/* < WJ_EXPONENT_LIMIT */
 		scale += negative ? -exponent : exponent;
 	}
 	if (p != end)

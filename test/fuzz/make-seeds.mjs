@@ -183,6 +183,7 @@ const texts = {
   "claims": JSON.stringify({ ...user, aud: [AUD], iat: IAT, exp: EXP, nbf: IAT, meta: { a: [true, false, null] } }),
   "numbers": "[0,-0,1e400,-1E-400,0.1e1,-1.5e+308,123456789012345678901234567890,2.2250738585072011e-308,1e1000]",
   "number-exponent-1001": "[1e1001]",
+  "number-beyond-numeric": "[1e131072, 0.0001e131075, 0e-16384]",
   "number-leading-zero": "[01]",
   "escapes": '["\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\\ud83d\\ude00","plain \u00e9\u20ac\ud83d\ude00"]',
   "lone-surrogate": '["\\udc00\\ud800"]',

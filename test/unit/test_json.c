@@ -253,6 +253,11 @@ static const json_case accepted[] = {
 	CASE("exponent leading zeros", "1e0005"),
 	CASE("exponent 1000", "1e1000"),
 	CASE("exponent -1000", "1e-1000"),
+	CASE("largest numeric power of ten", "1e131071"),
+	CASE("smallest numeric power of ten", "-1e-16383"),
+	CASE("leading digit in the fraction", "0.0001e131075"),
+	CASE("zero with a huge exponent", "0e1073741822"),
+	CASE("zero with a scale of 16383", "0.0e-16382"),
 	CASE("string", "\"abc\""),
 	CASE("empty string", "\"\""),
 	CASE("true", "true"),
@@ -381,8 +386,11 @@ static const json_case rejected[] = {
 	CASE("NaN", "NaN"),
 	CASE("Infinity", "Infinity"),
 	CASE("negative Infinity", "-Infinity"),
-	CASE("exponent 1001", "1e1001"),
-	CASE("exponent -1001", "1e-1001"),
+	CASE("weight beyond numeric", "1e131072"),
+	CASE("weight beyond numeric from the fraction", "0.0001e131076"),
+	CASE("scale beyond numeric", "1e-16384"),
+	CASE("zero with a scale beyond numeric", "0e-16384"),
+	CASE("exponent INT_MAX / 2", "0e1073741823"),
 	CASE("huge exponent", "1e99999999999999999999999"),
 	CASE("huge negative exponent", "[1E-99999999999999999999999]"),
 	CASE("truncated true", "tru"),
@@ -455,23 +463,32 @@ test_number_limits(void)
 	wj_doc		doc;
 	buf			b = {0};
 
-	/* 131000 integer digits is the most accepted with no exponent. */
+	/* The leading digit may stand at 10^131071 at most. */
 	put_str(&b, "1");
-	repeat(&b, "0", 130999);
-	CHECK_MSG(parse_len(b.data, b.len, &doc), "accept 131000 integer digits");
+	repeat(&b, "0", 131071);
+	CHECK_MSG(parse_len(b.data, b.len, &doc), "accept 131072 integer digits");
 	put_str(&b, "0");
-	CHECK_MSG(!parse_len(b.data, b.len, &doc), "reject 131001 integer digits");
+	CHECK_MSG(!parse_len(b.data, b.len, &doc), "reject 131073 integer digits");
 
 	b.len = 0;
-	put_str(&b, "1");
-	repeat(&b, "0", 129999);
+	put_str(&b, "9");
+	repeat(&b, "9", 130071);
 	put_str(&b, "e1000");
-	CHECK_MSG(parse_len(b.data, b.len, &doc), "accept 130000 digits e1000");
+	CHECK_MSG(parse_len(b.data, b.len, &doc), "accept 130072 digits e1000");
 	b.len = 0;
 	put_str(&b, "1");
-	repeat(&b, "0", 130000);
+	repeat(&b, "0", 130072);
 	put_str(&b, "e1000");
-	CHECK_MSG(!parse_len(b.data, b.len, &doc), "reject 130001 digits e1000");
+	CHECK_MSG(!parse_len(b.data, b.len, &doc), "reject 130073 digits e1000");
+
+	b.len = 0;
+	put_str(&b, "0.");
+	repeat(&b, "0", 999);
+	put_str(&b, "1e132071");
+	CHECK_MSG(parse_len(b.data, b.len, &doc), "accept 10^-1000 e132071");
+	b.len -= 1;
+	put_str(&b, "2");
+	CHECK_MSG(!parse_len(b.data, b.len, &doc), "reject 10^-1000 e132072");
 
 	b.len = 0;
 	put_str(&b, "0.");
@@ -817,6 +834,7 @@ test_number_double(void)
 		{"1.7976931348623157e308", 1.7976931348623157e308},
 		{"4.9406564584124654e-324", 4.9406564584124654e-324},
 		{"1e-400", 0.0},
+		{"1e-16383", 0.0},
 		{"100000000000000000000", 1e20},
 		{"0.0", 0.0},
 		{"1e0", 1.0},
@@ -824,6 +842,7 @@ test_number_double(void)
 	};
 	static const char *const too_big[] = {
 		"1e400", "-1e400", "1e309", "1.7976931348623159e308", "1e1000",
+		"1e131071", "-9.9e131070",
 	};
 	double		v = 99;
 	buf			b = {0};
@@ -861,6 +880,12 @@ test_number_double(void)
 	put_str(&b, "e-300");
 	put(&b, "", 1);
 	CHECK_MSG(number_of(b.data, &v) && v == 1.0, "10^300 e-300 = 1");
+	b.len = 0;
+	put_str(&b, "0.");
+	repeat(&b, "0", 200000);
+	put_str(&b, "1e200005");
+	put(&b, "", 1);
+	CHECK_MSG(number_of(b.data, &v) && v == 10000.0, "10^-200001 e200005 = 10000");
 
 	/* Halfway between two doubles, decided by a digit far beyond 800. */
 	b.len = 0;
