@@ -49,6 +49,9 @@ SELECT verified, key_id FROM woesid_identify('wpk_jwt', now_token('wpk_jwt', sec
 SELECT verified, key_id FROM woesid_identify('wpk_jwt', now_token('wpk_jwt', secret_b(), '{}', '{"alg":"HS256","kid":"key-b"}'));
 SELECT failure FROM woesid_identify('wpk_jwt', now_token('wpk_jwt', secret_a(), '{}', '{"alg":"HS256","kid":"key-b"}'));
 SELECT failure FROM woesid_identify('wpk_jwt', now_token('wpk_jwt', secret_b(), '{}', '{"alg":"HS256","kid":"key-zzz"}'));
+-- a kid that is not a string is present and names no secret
+SELECT failure FROM woesid_identify('wpk_jwt', now_token('wpk_jwt', secret_b(), '{}', '{"alg":"HS256","kid":7}'));
+SELECT failure FROM woesid_identify('wpk_jwt', now_token('wpk_jwt', secret_b(), '{}', '{"alg":"HS256","kid":null}'));
 -- audience is the widget's own public key
 SELECT failure FROM woesid_identify('wpk_jwt', now_token('wpk_other', secret_a()));
 SELECT failure FROM woesid_identify('wpk_jwt', now_token('wpk_jwt', repeat('c3', 32)));

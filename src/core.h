@@ -31,7 +31,7 @@ typedef struct woesid_jws
 	size_t		signing_input_len;
 	const char *payload_b64;
 	size_t		payload_b64_len;
-	const wj_node *kid;			/* the header's kid if it is a string */
+	const wj_node *kid;			/* the header's kid, of any type, or NULL */
 	uint8_t		signature[WOESID_MAC_LEN];
 } woesid_jws;
 
@@ -59,7 +59,7 @@ typedef struct woesid_jwt
 	size_t		email_len;
 	const wj_node *contact_id;	/* a STRING or integer NUMBER, or NULL */
 	const wj_node *account_id;
-	const wj_node *kid;			/* the header's kid if it is a string */
+	const wj_node *kid;			/* the header's kid, of any type, or NULL */
 	bool		fault;			/* OpenSSL failed (out of memory): not a
 								 * verdict on the token */
 } woesid_jwt;

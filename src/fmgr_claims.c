@@ -113,7 +113,7 @@ woesid_values_from_jwt(const woesid_jwt *jwt, const char *mode,
 	values->has_times = true;
 	values->iat = jwt->iat;
 	values->exp = jwt->exp;
-	if (jwt->kid != NULL)
+	if (jwt->kid != NULL && jwt->kid->type == WJ_STRING)
 	{
 		values->key_id = jwt->kid->str;
 		values->key_id_len = jwt->kid->len;

@@ -5,9 +5,10 @@
  *		woesid_identify_trigger trigger function.
  *
  * Dispatches on the widget's mode and hands the work to the core; the
- * payload is the browser's identify JSON.  A JWT's kid selects the secret;
- * otherwise every active secret is tried and key_id reports the one that
- * matched.  Like the pure verifiers, nothing a visitor sends can raise.
+ * payload is the browser's identify JSON.  A JWT's kid selects the secret
+ * (a kid that is not a string names none); otherwise every active secret
+ * is tried and key_id reports the one that matched.  Like the pure
+ * verifiers, nothing a visitor sends can raise.
  */
 #include "woesid_fmgr.h"
 
@@ -85,6 +86,17 @@ active_keys(const woesid_widget *w, TimestampTz now)
 	return n;
 }
 
+/*
+ * Whether a token's kid names the key: only a string can, so a kid of
+ * another type is present and names no secret.
+ */
+static bool
+kid_names(const wj_node *kid, const char *key_id)
+{
+	return kid->type == WJ_STRING && strlen(key_id) == kid->len &&
+		memcmp(key_id, kid->str, kid->len) == 0;
+}
+
 /* jwt mode: the token is the payload's string member "jwt". */
 static Datum
 identify_jwt(identify_call *call, const woesid_widget *w, const char *public_key,
@@ -123,9 +135,7 @@ identify_jwt(identify_call *call, const woesid_widget *w, const char *public_key
 		int			signed_by;
 
 		if (!woesid_key_active(key, call->now) ||
-			(jws.kid != NULL &&
-			 (strlen(key->key_id) != jws.kid->len ||
-			  memcmp(key->key_id, jws.kid->str, jws.kid->len) != 0)))
+			(jws.kid != NULL && !kid_names(jws.kid, key->key_id)))
 			continue;
 		signed_by = woesid_jws_signed_by(&jws, key->jwt_key);
 		if (signed_by < 0)

@@ -84,7 +84,8 @@ common_header(const char *b64, size_t len)
 
 /*
  * Rule 2 for the header segment b64[0..len): MALFORMED, UNSUPPORTED_ALGORITHM,
- * UNSUPPORTED_HEADER or OK, with *kid the kid if it is a string.
+ * UNSUPPORTED_HEADER or OK, with *kid the kid member (of any type: only
+ * a string names a key, but any kid is present) or NULL.
  */
 static woesid_reason
 read_header(const char *b64, size_t len, woesid_arena *arena, const wj_node **kid)
@@ -110,7 +111,7 @@ read_header(const char *b64, size_t len, woesid_arena *arena, const wj_node **ki
 		return WOESID_UNSUPPORTED_ALGORITHM;
 	if (!header_supported(&header, member))
 		return WOESID_UNSUPPORTED_HEADER;
-	if (member[HEADER_KID] != 0 && header.nodes[member[HEADER_KID]].type == WJ_STRING)
+	if (member[HEADER_KID] != 0)
 		*kid = &header.nodes[member[HEADER_KID]];
 	return WOESID_OK;
 }

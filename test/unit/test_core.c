@@ -1129,7 +1129,9 @@ test_jwt_outputs(void)
 	CHECK(res.kid == NULL);
 	CHECK(res.contact_id == NULL && res.account_id == NULL);
 	jwt_case("kid a number", "{\"alg\":\"HS256\",\"kid\":7}", GOOD, WOESID_OK);
-	CHECK(res.kid == NULL);
+	CHECK(res.kid != NULL && res.kid->type == WJ_NUMBER);	/* present: names no secret */
+	jwt_case("kid null", "{\"alg\":\"HS256\",\"kid\":null}", GOOD, WOESID_OK);
+	CHECK(res.kid != NULL && res.kid->type == WJ_NULL);
 	jwt_case("email in Unicode", HDR,
 			 "{\"aud\":\"wpk_test\",\"email\":\"\\u00a0\xc3\x89MILE@CAF\xc3\x89.FR\\u2028\","
 			 TIMES "}", WOESID_OK);
