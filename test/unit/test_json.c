@@ -460,61 +460,42 @@ test_tables(void)
 static void
 test_number_limits(void)
 {
+	/* prefix, then n copies of digit, then suffix: accepted or not */
+	static const struct
+	{
+		const char *prefix;
+		const char *digit;
+		size_t		n;
+		const char *suffix;
+		bool		accepted;
+	}			cases[] = {
+		/* the leading digit may stand at 10^131071 at most */
+		{"1", "0", 131071, "", true},
+		{"1", "0", 131072, "", false},
+		{"9", "9", 130071, "e1000", true},
+		{"1", "0", 130072, "e1000", false},
+		{"0.", "0", 999, "1e132071", true},
+		{"0.", "0", 999, "1e132072", false},
+		/* and a display scale of at most 16383 */
+		{"0.", "1", 16383, "", true},
+		{"0.", "1", 16384, "", false},
+		{"[0.", "0", 15383, "e-1000]", true},
+		{"[0.", "0", 15384, "e-1000]", false},
+		{"0.", "5", 17383, "e1000", true},
+	};
 	wj_doc		doc;
 	buf			b = {0};
 
-	/* The leading digit may stand at 10^131071 at most. */
-	put_str(&b, "1");
-	repeat(&b, "0", 131071);
-	CHECK_MSG(parse_len(b.data, b.len, &doc), "accept 131072 integer digits");
-	put_str(&b, "0");
-	CHECK_MSG(!parse_len(b.data, b.len, &doc), "reject 131073 integer digits");
-
-	b.len = 0;
-	put_str(&b, "9");
-	repeat(&b, "9", 130071);
-	put_str(&b, "e1000");
-	CHECK_MSG(parse_len(b.data, b.len, &doc), "accept 130072 digits e1000");
-	b.len = 0;
-	put_str(&b, "1");
-	repeat(&b, "0", 130072);
-	put_str(&b, "e1000");
-	CHECK_MSG(!parse_len(b.data, b.len, &doc), "reject 130073 digits e1000");
-
-	b.len = 0;
-	put_str(&b, "0.");
-	repeat(&b, "0", 999);
-	put_str(&b, "1e132071");
-	CHECK_MSG(parse_len(b.data, b.len, &doc), "accept 10^-1000 e132071");
-	b.len -= 1;
-	put_str(&b, "2");
-	CHECK_MSG(!parse_len(b.data, b.len, &doc), "reject 10^-1000 e132072");
-
-	b.len = 0;
-	put_str(&b, "0.");
-	repeat(&b, "1", 16383);
-	CHECK_MSG(parse_len(b.data, b.len, &doc), "accept 16383 fraction digits");
-	b.len = 0;
-	put_str(&b, "0.");
-	repeat(&b, "1", 16384);
-	CHECK_MSG(!parse_len(b.data, b.len, &doc), "reject 16384 fraction digits");
-
-	b.len = 0;
-	put_str(&b, "[0.");
-	repeat(&b, "0", 15383);
-	put_str(&b, "e-1000]");
-	CHECK_MSG(parse_len(b.data, b.len, &doc), "accept 15383 fraction digits e-1000");
-	b.len = 0;
-	put_str(&b, "[0.");
-	repeat(&b, "0", 15384);
-	put_str(&b, "e-1000]");
-	CHECK_MSG(!parse_len(b.data, b.len, &doc), "reject 15384 fraction digits e-1000");
-
-	b.len = 0;
-	put_str(&b, "0.");
-	repeat(&b, "5", 17383);
-	put_str(&b, "e1000");
-	CHECK_MSG(parse_len(b.data, b.len, &doc), "accept 17383 fraction digits e1000");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+	{
+		b.len = 0;
+		put_str(&b, cases[i].prefix);
+		repeat(&b, cases[i].digit, cases[i].n);
+		put_str(&b, cases[i].suffix);
+		CHECK_MSG(parse_len(b.data, b.len, &doc) == cases[i].accepted,
+				  "%s %s x %zu %s", cases[i].accepted ? "accept" : "reject",
+				  cases[i].prefix, cases[i].n, cases[i].suffix);
+	}
 	free(b.data);
 }
 
