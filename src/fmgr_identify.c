@@ -93,8 +93,8 @@ active_keys(const woesid_widget *w, TimestampTz now)
 static bool
 kid_names(const wj_node *kid, const char *key_id)
 {
-	return kid->type == WJ_STRING && strlen(key_id) == kid->len &&
-		memcmp(key_id, kid->str, kid->len) == 0;
+	return kid->type == WJ_STRING &&
+		wj_name_equal(kid, key_id, (uint32_t) strlen(key_id));
 }
 
 /* jwt mode: the token is the payload's string member "jwt". */

@@ -462,10 +462,11 @@ scan_number(const char *p, const char *end, bool *integer)
 {
 	const char *digits;
 	const char *int_end;
-	const char *first_nonzero = NULL;
+	bool		nonzero = false;
 	int64_t		intdigits;
 	int64_t		fracdigits = 0;
-	int64_t		lead = 0;		/* decimal position of first_nonzero */
+	int64_t		lead = 0;		/* decimal position of the first nonzero
+								 * digit, once nonzero */
 	int64_t		exponent = 0;
 
 	if (*p == '-' && ++p == end)
@@ -475,7 +476,7 @@ scan_number(const char *p, const char *end, bool *integer)
 		p++;
 	else if (*p >= '1' && *p <= '9')
 	{
-		first_nonzero = p;
+		nonzero = true;
 		while (p < end && is_digit(*p))
 			p++;
 	}
@@ -483,7 +484,7 @@ scan_number(const char *p, const char *end, bool *integer)
 		return NULL;
 	intdigits = p - digits;
 	int_end = p;
-	if (first_nonzero != NULL)
+	if (nonzero)
 		lead = intdigits - 1;
 
 	if (p < end && *p == '.')
@@ -491,9 +492,9 @@ scan_number(const char *p, const char *end, bool *integer)
 		digits = ++p;
 		while (p < end && is_digit(*p))
 		{
-			if (first_nonzero == NULL && *p != '0')
+			if (!nonzero && *p != '0')
 			{
-				first_nonzero = p;
+				nonzero = true;
 				lead = -(p - digits) - 1;
 			}
 			p++;
@@ -522,7 +523,7 @@ scan_number(const char *p, const char *end, bool *integer)
 			exponent = -exponent;
 	}
 
-	if ((first_nonzero != NULL && lead + exponent > WJ_LEAD_MAX) ||
+	if ((nonzero && lead + exponent > WJ_LEAD_MAX) ||
 		fracdigits - exponent > WJ_SCALE_MAX)
 		return NULL;
 	*integer = p == int_end;
