@@ -6,9 +6,10 @@ MODULE_big = woesid
 DATA = $(wildcard sql/*--*.sql)
 
 CORE_OBJS = src/base64url.o src/json.o src/email_normalize.o src/mac.o \
-	src/jws.o src/jwt.o src/hmac_email.o
+	src/jws.o src/jwt.o src/hmac_email.o src/payload.o
 FMGR_OBJS = src/fmgr_settings.o src/fmgr_cache.o src/fmgr_claims.o \
-	src/fmgr_verify.o src/fmgr_identify.o src/fmgr_jsonb.o src/registry.o src/identity.o
+	src/fmgr_verify.o src/fmgr_identify.o src/fmgr_jsonb.o src/fmgr_input.o \
+	src/fmgr_secret.o src/registry.o src/identity.o
 OBJS = $(CORE_OBJS) $(FMGR_OBJS)
 
 PG_CPPFLAGS = -I$(srcdir)/src

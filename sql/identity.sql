@@ -80,7 +80,7 @@ SELECT woesid_current_email() IS NULL AS autocommit_cleared;
 
 -- what the accessors give for a JWT identity
 BEGIN;
-SELECT verified FROM woesid_authenticate('wpk_jwt', now_token('wpk_jwt', secret_b(), '{"account_external_id": 42}'));
+SELECT verified FROM woesid_authenticate('wpk_jwt', now_token('wpk_jwt', secret_c(), '{"account_external_id": 42}'));
 SELECT woesid_current_email(), woesid_current_contact_id(), woesid_current_account_id(),
        (woesid_current()).key_id;
 COMMIT;

@@ -16,6 +16,7 @@ $$;
 
 CREATE FUNCTION secret_a() RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT repeat('a1', 32) $$;
 CREATE FUNCTION secret_b() RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT repeat('b2', 32) $$;
+CREATE FUNCTION secret_c() RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT repeat('c3', 32) $$;
 
 -- registration returns the key id it stored
 SELECT woesid_register_widget('wpk_jwt', 'jwt', secret_a()) IS NOT NULL AS has_key_id;
@@ -94,8 +95,11 @@ SELECT failure AS a_retired FROM woesid_identify('wpk_jwt', now_token('wpk_jwt',
 SELECT verified AS b_still FROM woesid_identify('wpk_jwt', now_token('wpk_jwt', secret_b()));
 SELECT woesid_retire_secret('wpk_jwt', 'key-b');
 SELECT failure AS all_retired FROM woesid_identify('wpk_jwt', now_token('wpk_jwt', secret_b()));
+-- a retired secret cannot come back, in any case of its hex digits
 SELECT woesid_add_secret('wpk_jwt', secret_b(), 'key-b2');
-SELECT key_id FROM woesid_identify('wpk_jwt', now_token('wpk_jwt', secret_b()));
+SELECT woesid_add_secret('wpk_jwt', upper(secret_b()), 'key-b2');
+SELECT woesid_add_secret('wpk_jwt', secret_c(), 'key-b2');
+SELECT key_id FROM woesid_identify('wpk_jwt', now_token('wpk_jwt', secret_c()));
 
 -- ANALYZE keeps no statistics (no sample values) of the secrets
 SELECT attstattarget FROM pg_attribute
@@ -109,7 +113,7 @@ SELECT unnest(extconfig)::regclass FROM pg_extension WHERE extname = 'woesid' OR
 -- no widget and forge no identity.
 CREATE ROLE woesid_app_role;
 SET ROLE woesid_app_role;
-SELECT verified FROM woesid_identify('wpk_jwt', now_token('wpk_jwt', secret_b()));
+SELECT verified FROM woesid_identify('wpk_jwt', now_token('wpk_jwt', secret_c()));
 SELECT * FROM woesid_widget_secret;
 SELECT * FROM woesid_widget;
 SELECT woesid_register_widget('wpk_mine', 'off');
@@ -120,18 +124,19 @@ SELECT set_config('woesid.identity', 'boss@example.com', false);
 SELECT woesid_current_email() IS NULL AS no_identity, (woesid_current()).failure;
 RESET ROLE;
 -- management can be granted
-GRANT EXECUTE ON FUNCTION woesid_register_widget(text, text, text) TO woesid_app_role;
+GRANT EXECUTE ON FUNCTION woesid_register_widget(text, text, text, text) TO woesid_app_role;
 SET ROLE woesid_app_role;
 SELECT woesid_register_widget('wpk_granted', 'off');
 RESET ROLE;
-REVOKE EXECUTE ON FUNCTION woesid_register_widget(text, text, text) FROM woesid_app_role;
+REVOKE EXECUTE ON FUNCTION woesid_register_widget(text, text, text, text) FROM woesid_app_role;
 
 -- The identify trigger: the result column is always the server's verdict.
 CREATE TABLE identify_event (
     id          serial PRIMARY KEY,
     public_key  text,
     payload     jsonb,
-    identity    woesid_claims
+    identity    woesid_claims,
+    processed   boolean NOT NULL DEFAULT false
 );
 CREATE TRIGGER verify_identity BEFORE INSERT OR UPDATE ON identify_event
     FOR EACH ROW EXECUTE FUNCTION woesid_identify_trigger('public_key', 'payload', 'identity');
@@ -142,13 +147,19 @@ INSERT INTO identify_event (public_key, payload, identity) VALUES
     ('wpk_hmac', jsonb_build_object('email', 'ann@example.com',
         'email_hash', woesid_email_hash('ann@example.com', decode(secret_a(), 'hex'))), NULL),
     ('wpk_hmac', '{"email":"boss@example.com","email_hash":"0000000000000000000000000000000000000000000000000000000000000000"}',
-     ROW(true, 'hmac_email', 'boss@example.com', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)),
+     ROW(true, 'hmac_email', 'boss@example.com', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)),
     ('wpk_off', '{"email":"x@example.com"}', NULL);
 SELECT id, (identity).verified, (identity).email, (identity).failure FROM identify_event ORDER BY id;
--- an UPDATE is verified again, whatever the client writes
-UPDATE identify_event SET identity = ROW(true, 'jwt', 'boss@example.com', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)
+-- an UPDATE that changes neither key nor payload keeps the stored verdict,
+-- whatever the client writes; one that changes either is verified again
+UPDATE identify_event SET identity = ROW(true, 'jwt', 'boss@example.com', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)
 WHERE id = 3;
+UPDATE identify_event SET processed = true,
+    identity = ROW(false, 'hmac_email', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'expired', NULL)
+WHERE id = 1;
+SELECT id, processed, (identity).verified, (identity).email, (identity).failure FROM identify_event ORDER BY id;
 UPDATE identify_event SET payload = payload || '{"email":"boss@example.com"}' WHERE id = 1;
+UPDATE identify_event SET public_key = 'wpk_hmac' WHERE id = 3;
 SELECT id, (identity).verified, (identity).email, (identity).failure FROM identify_event ORDER BY id;
 RESET ROLE;
 -- misuse by the operator is an error

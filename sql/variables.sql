@@ -21,7 +21,8 @@ SELECT verified FROM woesid_verify_variables(vars('{"aud":"anything"}'), test_se
 -- 7 days by default; one second more is too long
 SELECT (woesid_verify_variables(vars('{"exp":1700604801}'), test_secret(), test_at())).failure;
 -- same token rules otherwise
-SELECT (woesid_verify_variables(vars(), 'wrong', test_at())).failure AS wrong_secret,
+SELECT (woesid_verify_variables(vars(), test_secret() || 'x', test_at())).failure AS wrong_secret,
+       (woesid_verify_variables(vars(), 'wrong', test_at())).failure AS short_secret,
        (woesid_verify_variables(vars(), NULL::bytea, test_at())).failure AS no_secret,
        (woesid_verify_variables(NULL, test_secret(), test_at())).failure AS no_token,
        (woesid_verify_variables(vars(), test_secret(), to_timestamp(1700604830))).failure AS expired,

@@ -24,6 +24,64 @@
 /* The largest time claim accepted: 9999-12-31T23:59:59Z. */
 #define WOESID_MAX_TIME_CLAIM 253402300799.0
 
+/* The shortest secret accepted: 256 bits, as RFC 7518 section 3.2 requires. */
+#define WOESID_MIN_SECRET_BYTES 32
+
+/* MISSING_SECRET for no key (NULL), WEAK_SECRET for a short one, else OK. */
+woesid_reason woesid_key_reason(const woesid_mac_key *key);
+
+/* Widget modes, as the registry names them. */
+typedef enum woesid_mode
+{
+	WOESID_MODE_OFF,
+	WOESID_MODE_JWT,
+	WOESID_MODE_HMAC_EMAIL,
+	WOESID_MODE_VARIABLES,
+	WOESID_MODE_COUNT
+} woesid_mode;
+
+extern const char *const woesid_mode_name[WOESID_MODE_COUNT];
+
+/* The mode named name[0..len); false for any other string. */
+bool		woesid_mode_from_name(const char *name, size_t len, woesid_mode *out);
+
+/* Payload members a mode's signature covers: never copied to metadata. */
+typedef struct woesid_covered
+{
+	const wj_name *names;
+	int			n;
+} woesid_covered;
+
+extern const woesid_covered woesid_mode_covered[WOESID_MODE_COUNT];
+
+/*
+ * An identify payload (the JSON body the browser sent) opened for its
+ * widget's mode.  reason: MISSING (nothing sent, or no string member of the
+ * mode's own), MALFORMED (too long, or not a strict JSON object),
+ * WRONG_MODE (another signed mode's member instead of its own) or OK.
+ */
+typedef struct woesid_payload
+{
+	woesid_reason reason;
+	bool		parsed;			/* doc holds the payload object */
+	wj_doc		doc;
+	const wj_node *token;		/* jwt and variables: the token string */
+} woesid_payload;
+
+size_t		woesid_payload_arena_bound(size_t len);
+
+/*
+ * The strict reader every payload goes through: MISSING for no bytes,
+ * MALFORMED for more than max_bytes (checked first, nothing read) or for
+ * anything but one strict JSON object, else OK with doc filled.
+ */
+woesid_reason woesid_payload_parse(const char *text, size_t len, size_t max_bytes,
+								   woesid_arena *arena, wj_doc *doc);
+
+void		woesid_payload_open(const char *text, size_t len, size_t max_bytes,
+								woesid_mode mode, woesid_arena *arena,
+								woesid_payload *out);
+
 /* A compact JWS opened up to, not including, its payload. */
 typedef struct woesid_jws
 {
@@ -91,7 +149,7 @@ void		woesid_jwt_check_claims(const woesid_jws *jws,
 									const woesid_jwt_rules *rules,
 									woesid_arena *arena, woesid_jwt *out);
 
-/* All three steps with one key (NULL: missing_secret). */
+/* All three steps with one key (NULL: missing_secret; short: weak_secret). */
 void		woesid_jwt_verify(const char *token, size_t len, woesid_mac_key *key,
 							  size_t max_token_bytes,
 							  const woesid_jwt_rules *rules,
@@ -105,6 +163,9 @@ typedef struct woesid_hmac_result
 	bool		parsed;
 	const char *email;			/* normalized; set when verified */
 	size_t		email_len;
+	const char *normalized;		/* the email read, before any MAC */
+	size_t		normalized_len;
+	uint8_t		sent[WOESID_MAC_LEN];	/* email_hash decoded; wiped after */
 	bool		fault;			/* OpenSSL failed (out of memory) */
 } woesid_hmac_result;
 
@@ -114,7 +175,25 @@ extern const wj_name woesid_hmac_signed_members[WOESID_HMAC_SIGNED_MEMBERS];
 
 size_t		woesid_hmac_email_arena_bound(size_t payload_len);
 
-/* Verifies payload[0..len) (key NULL: missing_secret). */
+/*
+ * Step 1: reads the parsed payload object doc (copied to out->payload):
+ * MISSING (no email_hash), MALFORMED, MISSING_EMAIL, or OK with the email
+ * normalized and the hash decoded.
+ */
+woesid_reason woesid_hmac_email_read(const wj_doc *doc, woesid_arena *arena,
+									 woesid_hmac_result *out);
+
+/*
+ * Step 2: true (reason OK, email set) if key made the hash read in step 1;
+ * else reason BAD_SIGNATURE (fault set if OpenSSL failed).
+ */
+bool		woesid_hmac_email_signed_by(woesid_hmac_result *result,
+										woesid_mac_key *key);
+
+/* Wipes the hash read in step 1. */
+void		woesid_hmac_email_forget(woesid_hmac_result *result);
+
+/* All steps with one key (NULL: missing_secret) on payload[0..len). */
 void		woesid_hmac_email_verify(const char *payload, size_t len,
 									 woesid_mac_key *key,
 									 size_t max_payload_bytes,
@@ -128,5 +207,8 @@ void		woesid_hmac_email_verify(const char *payload, size_t len,
  */
 bool		woesid_email_hmac_hex(const char *email, size_t len, woesid_mac_key *key,
 							  char *scratch, char hex[2 * WOESID_MAC_LEN]);
+
+/* bytes[0..len) as 2 * len lower-case hex digits (not NUL-terminated). */
+void		woesid_hex_encode(const uint8_t *bytes, size_t len, char *hex);
 
 #endif							/* WOESID_CORE_H */

@@ -20,22 +20,6 @@
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
 
-enum
-{
-	ATT_VERIFIED,
-	ATT_MODE,
-	ATT_EMAIL,
-	ATT_CONTACT_ID,
-	ATT_ACCOUNT_ID,
-	ATT_CLAIMS,
-	ATT_METADATA,
-	ATT_ISSUED_AT,
-	ATT_EXPIRES_AT,
-	ATT_KEY_ID,
-	ATT_FAILURE,
-	NUM_ATTS
-};
-
 /* Seconds between 1970-01-01 and PostgreSQL's epoch, 2000-01-01. */
 #define UNIX_TO_POSTGRES_SECONDS \
 	((double) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY)
@@ -123,67 +107,68 @@ woesid_values_from_jwt(const woesid_jwt *jwt, const char *mode,
 Datum
 woesid_claims_datum(TupleDesc tupdesc, const woesid_claims_values *in)
 {
-	Datum		values[NUM_ATTS];
-	bool		nulls[NUM_ATTS];
+	Datum		values[WOESID_NUM_ATTS];
+	bool		nulls[WOESID_NUM_ATTS];
 	bool		verified = in->reason == WOESID_OK;
 
-	Assert(tupdesc->natts == NUM_ATTS);
+	/* Until ALTER EXTENSION UPDATE, the type lacks the 0.2.0 attribute. */
+	Assert(tupdesc->natts == WOESID_NUM_ATTS || tupdesc->natts == WOESID_ATT_WIDGET);
 	memset(nulls, true, sizeof(nulls));
 
-	values[ATT_VERIFIED] = BoolGetDatum(verified);
-	nulls[ATT_VERIFIED] = false;
+	values[WOESID_ATT_VERIFIED] = BoolGetDatum(verified);
+	nulls[WOESID_ATT_VERIFIED] = false;
 	if (in->mode != NULL)
 	{
-		values[ATT_MODE] = constant_text(in->mode);
-		nulls[ATT_MODE] = false;
+		values[WOESID_ATT_MODE] = constant_text(in->mode);
+		nulls[WOESID_ATT_MODE] = false;
 	}
-	if (in->metadata_jsonb != NULL)
+	if (in->metadata != NULL)
 	{
-		values[ATT_METADATA] = JsonbPGetDatum(in->metadata_jsonb);
-		nulls[ATT_METADATA] = false;
-	}
-	else if (in->metadata != NULL)
-	{
-		values[ATT_METADATA] = woesid_jsonb_from_doc(in->metadata, in->metadata_skip,
+		values[WOESID_ATT_METADATA] = woesid_jsonb_from_doc(in->metadata, in->metadata_skip,
 													 in->metadata_nskip);
-		nulls[ATT_METADATA] = false;
+		nulls[WOESID_ATT_METADATA] = false;
 	}
 
 	if (!verified)
 	{
-		values[ATT_FAILURE] = constant_text(woesid_reason_code[in->reason]);
-		nulls[ATT_FAILURE] = false;
+		values[WOESID_ATT_FAILURE] = constant_text(woesid_reason_code[in->reason]);
+		nulls[WOESID_ATT_FAILURE] = false;
 		return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
 	}
 
 	if (in->email != NULL)
 	{
-		values[ATT_EMAIL] = text_datum(in->email, in->email_len);
-		nulls[ATT_EMAIL] = false;
+		values[WOESID_ATT_EMAIL] = text_datum(in->email, in->email_len);
+		nulls[WOESID_ATT_EMAIL] = false;
 	}
-	set_id(values, nulls, ATT_CONTACT_ID, in->contact_id);
-	set_id(values, nulls, ATT_ACCOUNT_ID, in->account_id);
+	set_id(values, nulls, WOESID_ATT_CONTACT_ID, in->contact_id);
+	set_id(values, nulls, WOESID_ATT_ACCOUNT_ID, in->account_id);
 	if (in->claims != NULL)
 	{
-		values[ATT_CLAIMS] = woesid_jsonb_from_doc(in->claims, NULL, 0);
-		nulls[ATT_CLAIMS] = false;
+		values[WOESID_ATT_CLAIMS] = woesid_jsonb_from_doc(in->claims, NULL, 0);
+		nulls[WOESID_ATT_CLAIMS] = false;
 	}
 	else if (in->claims_email)
 	{
-		values[ATT_CLAIMS] = woesid_jsonb_email_object(in->email, in->email_len);
-		nulls[ATT_CLAIMS] = false;
+		values[WOESID_ATT_CLAIMS] = woesid_jsonb_email_object(in->email, in->email_len);
+		nulls[WOESID_ATT_CLAIMS] = false;
 	}
 	if (in->has_times)
 	{
-		values[ATT_ISSUED_AT] = TimestampTzGetDatum(timestamptz_from_unix(in->iat));
-		values[ATT_EXPIRES_AT] = TimestampTzGetDatum(timestamptz_from_unix(in->exp));
-		nulls[ATT_ISSUED_AT] = false;
-		nulls[ATT_EXPIRES_AT] = false;
+		values[WOESID_ATT_ISSUED_AT] = TimestampTzGetDatum(timestamptz_from_unix(in->iat));
+		values[WOESID_ATT_EXPIRES_AT] = TimestampTzGetDatum(timestamptz_from_unix(in->exp));
+		nulls[WOESID_ATT_ISSUED_AT] = false;
+		nulls[WOESID_ATT_EXPIRES_AT] = false;
 	}
 	if (in->key_id != NULL)
 	{
-		values[ATT_KEY_ID] = text_datum(in->key_id, in->key_id_len);
-		nulls[ATT_KEY_ID] = false;
+		values[WOESID_ATT_KEY_ID] = text_datum(in->key_id, in->key_id_len);
+		nulls[WOESID_ATT_KEY_ID] = false;
+	}
+	if (in->widget != NULL)
+	{
+		values[WOESID_ATT_WIDGET] = text_datum(in->widget, in->widget_len);
+		nulls[WOESID_ATT_WIDGET] = false;
 	}
 	return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
 }

@@ -21,6 +21,7 @@ int			woesid_clock_skew = 30;
 int			woesid_jwt_max_lifetime = 15 * 60;
 int			woesid_variables_max_lifetime = 7 * 24 * 60 * 60;
 int			woesid_max_token_bytes = 8192;
+int			woesid_registry_cache_ttl = 60;
 
 void		_PG_init(void);
 
@@ -54,6 +55,14 @@ _PG_init(void)
 							&woesid_max_token_bytes,
 							8192, 64, 1024 * 1024,
 							PGC_SUSET, GUC_UNIT_BYTE,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("woesid.registry_cache_ttl",
+							"Longest time a backend uses a cached widget before reading it again.",
+							"Registry changes take effect at once through triggers; this bounds "
+							"changes no trigger saw (0 reads the registry on every call).",
+							&woesid_registry_cache_ttl,
+							60, 0, 24 * 60 * 60,
+							PGC_SUSET, GUC_UNIT_S,
 							NULL, NULL, NULL);
 	woesid_identity_init();
 	woesid_registry_init();

@@ -31,28 +31,6 @@ PG_FUNCTION_INFO_V1(woesid_normalize_email);
 PG_FUNCTION_INFO_V1(woesid_trusted);
 PG_FUNCTION_INFO_V1(woesid_require);
 
-/*
- * A visitor-supplied text argument as bytes.  One longer than max is not
- * detoasted: *data is NULL and *len its size, which the core refuses as
- * malformed before reading anything.  NULL is an empty value (missing).
- */
-static void
-visitor_bytes(FunctionCallInfo fcinfo, int arg, size_t max,
-			  const char **data, size_t *len)
-{
-	text	   *t;
-
-	*data = NULL;
-	*len = 0;
-	if (PG_ARGISNULL(arg))
-		return;
-	*len = toast_raw_datum_size(PG_GETARG_DATUM(arg)) - VARHDRSZ;
-	if (*len > max)
-		return;
-	t = PG_GETARG_TEXT_PP(arg);
-	*data = VARDATA_ANY(t);
-}
-
 /* A text or bytea argument's bytes (NULL for SQL NULL). */
 static void
 arg_bytes(FunctionCallInfo fcinfo, int arg, const char **data, size_t *len)
@@ -95,7 +73,8 @@ verify_token(FunctionCallInfo fcinfo, bool widget)
 	woesid_jwt	jwt;
 	Datum		result;
 
-	visitor_bytes(fcinfo, 0, woesid_max_token_bytes, &in.part[0], &in.len[0]);
+	woesid_visitor_text(PG_GETARG_DATUM(0), PG_ARGISNULL(0), woesid_max_token_bytes,
+						&in.part[0], &in.len[0]);
 	arg_bytes(fcinfo, 1, &in.part[1], &in.len[1]);
 	if (widget)
 		arg_bytes(fcinfo, 2, &in.part[2], &in.len[2]);
@@ -123,6 +102,11 @@ verify_token(FunctionCallInfo fcinfo, bool widget)
 		woesid_raise_mac_fault();
 
 	woesid_values_from_jwt(&jwt, widget ? "jwt" : "variables", &values);
+	if (widget)
+	{
+		values.widget = in.part[2];
+		values.widget_len = in.len[2];
+	}
 	result = woesid_claims_datum(woesid_cache_tupdesc(cache, fcinfo), &values);
 	woesid_cache_remember(cache, &in, result);
 	return result;
@@ -151,7 +135,8 @@ woesid_hmac_email(PG_FUNCTION_ARGS)
 	woesid_arena arena;
 	Datum		result;
 
-	visitor_bytes(fcinfo, 0, woesid_max_token_bytes, &in.part[0], &in.len[0]);
+	woesid_visitor_text(PG_GETARG_DATUM(0), PG_ARGISNULL(0), woesid_max_token_bytes,
+						&in.part[0], &in.len[0]);
 	arg_bytes(fcinfo, 1, &in.part[1], &in.len[1]);
 	in.numbers[0] = woesid_max_token_bytes;
 	if (woesid_cache_recall(cache, &in, &result))
@@ -221,16 +206,12 @@ woesid_normalize_email(PG_FUNCTION_ARGS)
 	PG_RETURN_TEXT_P(result);
 }
 
-/* The woesid_claims attribute numbers the accessors below read. */
-#define ATTNUM_VERIFIED 1
-#define ATTNUM_CLAIMS 6
-#define ATTNUM_FAILURE 11
 
 static bool
 identity_verified(HeapTupleHeader identity)
 {
 	bool		isnull;
-	Datum		verified = GetAttributeByNum(identity, ATTNUM_VERIFIED, &isnull);
+	Datum		verified = GetAttributeByNum(identity, WOESID_ATT_VERIFIED + 1, &isnull);
 
 	return !isnull && DatumGetBool(verified);
 }
@@ -248,7 +229,7 @@ woesid_trusted(PG_FUNCTION_ARGS)
 
 	if (!identity_verified(identity))
 		PG_RETURN_NULL();
-	claims_datum = GetAttributeByNum(identity, ATTNUM_CLAIMS, &isnull);
+	claims_datum = GetAttributeByNum(identity, WOESID_ATT_CLAIMS + 1, &isnull);
 	if (isnull)
 		PG_RETURN_NULL();
 	claims = DatumGetJsonbP(claims_datum);
@@ -276,6 +257,21 @@ woesid_trusted(PG_FUNCTION_ARGS)
 	}
 }
 
+/*
+ * The reason code a failure field names, as a constant: anyone can build a
+ * woesid_claims value, so its text never reaches a message.
+ */
+static const char *
+known_reason_code(const text *failure)
+{
+	for (int r = 1; r < WOESID_REASON_COUNT; r++)
+		if (strlen(woesid_reason_code[r]) == VARSIZE_ANY_EXHDR(failure) &&
+			memcmp(woesid_reason_code[r], VARDATA_ANY(failure),
+				   VARSIZE_ANY_EXHDR(failure)) == 0)
+			return woesid_reason_code[r];
+	return "unknown";
+}
+
 /* woesid_require(identity woesid_claims): identity, or an error if unverified */
 Datum
 woesid_require(PG_FUNCTION_ARGS)
@@ -289,13 +285,13 @@ woesid_require(PG_FUNCTION_ARGS)
 		identity = PG_GETARG_HEAPTUPLEHEADER(0);
 		if (identity_verified(identity))
 			PG_RETURN_HEAPTUPLEHEADER(identity);
-		failure = GetAttributeByNum(identity, ATTNUM_FAILURE, &isnull);
+		failure = GetAttributeByNum(identity, WOESID_ATT_FAILURE + 1, &isnull);
 	}
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
 			 errmsg("visitor identity is not verified"),
 			 errdetail("Reason code: %s.",
 					   isnull ? woesid_reason_code[WOESID_MISSING] :
-					   TextDatumGetCString(failure))));
+					   known_reason_code(DatumGetTextPP(failure)))));
 	PG_RETURN_NULL();
 }

@@ -3,9 +3,10 @@
  *		hmac_email mode: the browser's identify payload carries the email and
  *		the backend's hex HMAC-SHA256 of its normalized form.
  *
- * Decides the reasons in SPEC.md's order.  Only the email is signed; every
- * other member is left for the caller to show as untrusted metadata.  The
- * MAC is compared in constant time and wiped afterwards.
+ * Decides the reasons in the reference's order, in two steps so the
+ * registry reads a payload once and tries each secret on it.  Only the email
+ * is signed; every other member is left for the caller to show as untrusted
+ * metadata.  The MAC is compared in constant time and wiped afterwards.
  */
 #include <string.h>
 
@@ -111,36 +112,24 @@ decode_hex_mac(const wj_node *node, uint8_t mac[WOESID_MAC_LEN])
 }
 #endif
 
-static woesid_reason
-verify(const char *payload, size_t len, woesid_mac_key *key,
-	   size_t max_payload_bytes, woesid_arena *arena, woesid_hmac_result *out)
+woesid_reason
+woesid_hmac_email_read(const wj_doc *doc, woesid_arena *arena,
+					   woesid_hmac_result *out)
 {
-	const wj_doc *doc = &out->payload;
 	uint32_t	member[WOESID_HMAC_SIGNED_MEMBERS],
 				hash,
 				email;
-	uint8_t		sent[WOESID_MAC_LEN],
-				computed[WOESID_MAC_LEN];
 	char	   *normalized;
-	bool		equal;
 
-	if (key == NULL)
-		return WOESID_MISSING_SECRET;
-	if (len == 0)
-		return WOESID_MISSING;
-	if (len > max_payload_bytes ||
-		!wj_parse(payload, len, arena, &out->payload) ||
-		doc->nodes[0].type != WJ_OBJECT)
-		return WOESID_MALFORMED;
+	out->payload = *doc;
 	out->parsed = true;
-
 	wj_members(doc, 0, woesid_hmac_signed_members, WOESID_HMAC_SIGNED_MEMBERS,
 			   member);
 	email = member[0];
 	hash = member[1];
 	if (hash == 0)
 		return WOESID_MISSING;
-	if (!decode_hex_mac(&doc->nodes[hash], sent) ||
+	if (!decode_hex_mac(&doc->nodes[hash], out->sent) ||
 		(email != 0 && doc->nodes[email].type != WJ_STRING))
 		return WOESID_MALFORMED;
 	if (email == 0)
@@ -150,20 +139,37 @@ verify(const char *payload, size_t len, woesid_mac_key *key,
 									woesid_email_normalize_bound(doc->nodes[email].len));
 	if (normalized == NULL)
 		return WOESID_MALFORMED;
-	out->email_len = woesid_email_normalize(doc->nodes[email].str,
-											doc->nodes[email].len, normalized);
-	if (out->email_len == 0)
+	out->normalized_len = woesid_email_normalize(doc->nodes[email].str,
+												 doc->nodes[email].len, normalized);
+	if (out->normalized_len == 0)
 		return WOESID_MISSING_EMAIL;
-
-	out->fault = !woesid_mac(key, (const uint8_t *) normalized, out->email_len,
-							 computed);
-	equal = !out->fault && woesid_mac_equal(sent, computed);
-	woesid_cleanse(computed, sizeof(computed));
-	woesid_cleanse(sent, sizeof(sent));
-	if (!equal)
-		return WOESID_BAD_SIGNATURE;
-	out->email = normalized;
+	out->normalized = normalized;
 	return WOESID_OK;
+}
+
+bool
+woesid_hmac_email_signed_by(woesid_hmac_result *result, woesid_mac_key *key)
+{
+	uint8_t		computed[WOESID_MAC_LEN];
+	bool		equal;
+
+	result->fault = !woesid_mac(key, (const uint8_t *) result->normalized,
+								result->normalized_len, computed);
+	equal = !result->fault && woesid_mac_equal(result->sent, computed);
+	woesid_cleanse(computed, sizeof(computed));
+	result->reason = equal ? WOESID_OK : WOESID_BAD_SIGNATURE;
+	if (equal)
+	{
+		result->email = result->normalized;
+		result->email_len = result->normalized_len;
+	}
+	return equal;
+}
+
+void
+woesid_hmac_email_forget(woesid_hmac_result *result)
+{
+	woesid_cleanse(result->sent, sizeof(result->sent));
 }
 
 void
@@ -171,13 +177,17 @@ woesid_hmac_email_verify(const char *payload, size_t len, woesid_mac_key *key,
 						 size_t max_payload_bytes, woesid_arena *arena,
 						 woesid_hmac_result *out)
 {
+	wj_doc		doc;
+
 	memset(out, 0, sizeof(*out));
-	out->reason = verify(payload, len, key, max_payload_bytes, arena, out);
-	if (out->reason != WOESID_OK)
-	{
-		out->email = NULL;
-		out->email_len = 0;
-	}
+	out->reason = woesid_key_reason(key);
+	if (out->reason == WOESID_OK)
+		out->reason = woesid_payload_parse(payload, len, max_payload_bytes, arena, &doc);
+	if (out->reason == WOESID_OK)
+		out->reason = woesid_hmac_email_read(&doc, arena, out);
+	if (out->reason == WOESID_OK)
+		woesid_hmac_email_signed_by(out, key);
+	woesid_hmac_email_forget(out);
 }
 
 bool
@@ -192,11 +202,17 @@ woesid_email_hmac_hex(const char *email, size_t len, woesid_mac_key *key,
 		woesid_cleanse(mac, sizeof(mac));
 		return false;
 	}
-	for (int i = 0; i < WOESID_MAC_LEN; i++)
-	{
-		hex[2 * i] = hex_digits[mac[i] >> 4];
-		hex[2 * i + 1] = hex_digits[mac[i] & 15];
-	}
+	woesid_hex_encode(mac, sizeof(mac), hex);
 	woesid_cleanse(mac, sizeof(mac));
 	return true;
+}
+
+void
+woesid_hex_encode(const uint8_t *bytes, size_t len, char *hex)
+{
+	for (size_t i = 0; i < len; i++)
+	{
+		hex[2 * i] = hex_digits[bytes[i] >> 4];
+		hex[2 * i + 1] = hex_digits[bytes[i] & 15];
+	}
 }

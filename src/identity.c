@@ -7,6 +7,9 @@
  * cleared when the top-level transaction ends, commit or abort, so nothing
  * leaks to the next client of a transaction-mode pooler; and whatever a
  * subtransaction did to it is undone when that subtransaction rolls back.
+ * It ends with its token: woesid_identity_get, the one way to read it,
+ * hides it once the statement's time reaches its expiry plus the skew, so
+ * holding a transaction open never stretches a token's life.
  *
  * Undo works with a stack of saved values: the first change inside a
  * subtransaction level saves the value it replaces, tagged with the level.
@@ -24,35 +27,46 @@
 typedef struct saved_identity
 {
 	int			level;			/* subtransaction nesting level that saved it */
-	HeapTupleHeader value;		/* the identity before that level changed it */
+	woesid_identity *value;		/* the identity before that level changed it */
 	struct saved_identity *next;
 } saved_identity;
 
-static HeapTupleHeader current;	/* in TopMemoryContext, or NULL */
+static woesid_identity *current;	/* in TopMemoryContext, or NULL */
 static saved_identity *saved;
 
 static void
-free_identity(HeapTupleHeader value)
+free_identity(woesid_identity *value)
 {
-	if (value != NULL)
-		pfree(value);
+	if (value == NULL)
+		return;
+	pfree(value->claims);
+	if (value->tenant != NULL)
+		pfree(value->tenant);
+	pfree(value);
 }
 
-static HeapTupleHeader
-copy_identity(HeapTupleHeader value)
+static woesid_identity *
+new_identity(HeapTupleHeader claims, const char *tenant, TimestampTz expires_at)
 {
-	Size		len = HeapTupleHeaderGetDatumLength(value);
-	HeapTupleHeader copy = MemoryContextAlloc(TopMemoryContext, len);
+	Size		len = HeapTupleHeaderGetDatumLength(claims);
+	woesid_identity *identity = MemoryContextAlloc(TopMemoryContext,
+												   sizeof(woesid_identity));
 
-	memcpy(copy, value, len);
-	return copy;
+	identity->claims = MemoryContextAlloc(TopMemoryContext, len);
+	memcpy(identity->claims, claims, len);
+	identity->tenant = tenant != NULL ?
+		MemoryContextStrdup(TopMemoryContext, tenant) : NULL;
+	identity->expires_at = expires_at;
+	return identity;
 }
 
 void
-woesid_identity_set(HeapTupleHeader claims)
+woesid_identity_set(HeapTupleHeader claims, const char *tenant,
+					TimestampTz expires_at)
 {
 	int			level = GetCurrentTransactionNestLevel();
-	HeapTupleHeader next = claims != NULL ? copy_identity(claims) : NULL;
+	woesid_identity *next = claims != NULL ?
+		new_identity(claims, tenant, expires_at) : NULL;
 
 	if (saved == NULL || saved->level < level)
 	{
@@ -68,9 +82,20 @@ woesid_identity_set(HeapTupleHeader claims)
 	current = next;
 }
 
-HeapTupleHeader
-woesid_identity_get(void)
+const woesid_identity *
+woesid_identity_get(woesid_reason *reason)
 {
+	*reason = WOESID_MISSING;
+	if (current == NULL)
+		return NULL;
+	if (!TIMESTAMP_IS_NOEND(current->expires_at) &&
+		GetCurrentStatementStartTimestamp() >=
+		current->expires_at + (TimestampTz) woesid_clock_skew * USECS_PER_SEC)
+	{
+		*reason = WOESID_EXPIRED;
+		return NULL;
+	}
+	*reason = WOESID_OK;
 	return current;
 }
 

@@ -189,11 +189,9 @@ woesid_jwt_verify(const char *token, size_t len, woesid_mac_key *key,
 	int			signed_by;
 
 	memset(out, 0, sizeof(*out));
-	if (key == NULL)
-	{
-		out->reason = WOESID_MISSING_SECRET;
+	out->reason = woesid_key_reason(key);
+	if (out->reason != WOESID_OK)
 		return;
-	}
 	out->reason = woesid_jws_open(token, len, max_token_bytes, arena, &jws);
 	if (out->reason != WOESID_OK)
 		return;

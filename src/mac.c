@@ -21,6 +21,7 @@ struct woesid_mac_key
 	EVP_MD_CTX *inner;			/* SHA-256 state after key ^ ipad */
 	EVP_MD_CTX *outer;			/* SHA-256 state after key ^ opad */
 	EVP_MD_CTX *work;			/* scratch state each MAC copies into */
+	size_t		secret_len;		/* bytes of the secret it was made from */
 };
 
 /*
@@ -68,6 +69,7 @@ woesid_mac_key_new(const uint8_t *secret, size_t len)
 	key->outer = EVP_MD_CTX_new();
 	key->work = EVP_MD_CTX_new();
 	ok = key->inner != NULL && key->outer != NULL && key->work != NULL;
+	key->secret_len = len;
 
 	/* RFC 2104: a key longer than the block is replaced by its hash. */
 	if (ok && len > SHA256_BLOCK)
@@ -84,6 +86,12 @@ woesid_mac_key_new(const uint8_t *secret, size_t len)
 		return NULL;
 	}
 	return key;
+}
+
+size_t
+woesid_mac_key_secret_len(const woesid_mac_key *key)
+{
+	return key->secret_len;
 }
 
 void

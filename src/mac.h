@@ -24,6 +24,9 @@ typedef struct woesid_mac_key woesid_mac_key;
 woesid_mac_key *woesid_mac_key_new(const uint8_t *secret, size_t len);
 void		woesid_mac_key_free(woesid_mac_key *key);
 
+/* The length of the secret the key was made from (its bytes are not kept). */
+size_t		woesid_mac_key_secret_len(const woesid_mac_key *key);
+
 /* HMAC-SHA256(key, msg) into out; false only if OpenSSL fails. */
 bool		woesid_mac(woesid_mac_key *key, const uint8_t *msg, size_t len,
 					   uint8_t out[WOESID_MAC_LEN]);

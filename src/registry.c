@@ -4,15 +4,19 @@
  *
  * A widget is loaded with SPI the first time a backend asks for it (as the
  * registry's owner: every caller is SECURITY DEFINER) and kept, with its
- * secrets turned into MAC keys, until the registry changes: a statement
- * trigger on both tables sends a relcache invalidation that every backend
- * (hot standbys included, through WAL) turns into a flush, checked at every
- * lookup, even inside an open transaction.  Widgets are read with the latest
- * snapshot, never an older one the caller's transaction holds, so a retired
- * secret cannot live on in a long-lived backend.  Bounded: past
- * MAX_WIDGETS entries the whole cache is flushed.  Unknown public keys are
- * cached too, so a flood of made-up keys costs one lookup each, not more.
- * Secrets are wiped from every buffer this file allocates.
+ * secrets turned into MAC keys, until the registry changes: row and
+ * TRUNCATE triggers on both tables, enabled ALWAYS so logical replication
+ * apply and session_replication_role = replica fire them too, send a
+ * relcache invalidation that every backend (hot standbys included, through
+ * WAL) turns into a flush, checked at every lookup, even inside an open
+ * transaction.  As a backstop for changes no trigger saw (triggers disabled
+ * for a restore), an entry older than woesid.registry_cache_ttl is read
+ * again.  Widgets are read with the latest snapshot, never an older one the
+ * caller's transaction holds, so a retired secret cannot live on in a
+ * long-lived backend.  Bounded: past MAX_WIDGETS entries the whole cache is
+ * flushed.  Unknown public keys are cached too, so a flood of made-up keys
+ * costs one lookup each, not more.  Secrets are wiped from every buffer
+ * this file allocates, and no secret byte ever reaches a message.
  */
 #include "registry.h"
 
@@ -36,6 +40,26 @@ static Oid	secret_rel = InvalidOid;
 static bool registry_stale = false;
 static bool flush_at_xact_end = false;	/* loaded under the query's snapshot */
 
+/* Frees what a cached entry owns (its key states, key ids and tenant). */
+static void
+forget_widget(woesid_widget *w)
+{
+	for (int i = 0; i < w->nkeys; i++)
+	{
+		woesid_mac_key_free(w->keys[i].jwt_key);
+		woesid_mac_key_free(w->keys[i].hmac_key);
+		if (w->keys[i].key_id != NULL)
+			pfree(w->keys[i].key_id);
+	}
+	if (w->keys != NULL)
+		pfree(w->keys);
+	if (w->tenant != NULL)
+		pfree(w->tenant);
+	w->keys = NULL;
+	w->nkeys = 0;
+	w->tenant = NULL;
+}
+
 static void
 flush_registry(void)
 {
@@ -46,11 +70,7 @@ flush_registry(void)
 	{
 		hash_seq_init(&status, widgets);
 		while ((w = hash_seq_search(&status)) != NULL)
-			for (int i = 0; i < w->nkeys; i++)
-			{
-				woesid_mac_key_free(w->keys[i].jwt_key);
-				woesid_mac_key_free(w->keys[i].hmac_key);
-			}
+			forget_widget(w);
 	}
 	widgets = NULL;
 	if (registry_cxt != NULL)
@@ -84,16 +104,35 @@ woesid_registry_init(void)
 }
 
 /*
- * The secret's bytes hex-decoded into a palloc'd buffer the caller wipes.
- * The table's CHECK constraint guarantees whole hex bytes.
+ * The secret's hex-decoded bytes into out (room for len / 2), or -1 when it
+ * is not whole hex bytes (the owner's plain DML can store anything the
+ * table's CHECK allows).  PostgreSQL's hex_decode would quote the offending
+ * character, a byte of the secret, in its error.
  */
-static uint8_t *
-decode_secret(const char *hex, size_t len, size_t *out_len)
+static int
+hex_digit_value(char c)
 {
-	uint8_t    *out = palloc(len / 2);
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+		return (c | 0x20) - 'a' + 10;
+	return -1;
+}
 
-	*out_len = hex_decode(hex, len, (char *) out);
-	return out;
+static int
+decode_secret(const char *hex, size_t len, uint8_t *out)
+{
+	int			bad = len % 2;
+
+	for (size_t i = 0; i + 1 < len; i += 2)
+	{
+		int			hi = hex_digit_value(hex[i]);
+		int			lo = hex_digit_value(hex[i + 1]);
+
+		bad |= (hi < 0) | (lo < 0);
+		out[i / 2] = (uint8_t) ((hi << 4) | (lo & 15));
+	}
+	return bad ? -1 : (int) (len / 2);
 }
 
 /* Finds the registry tables' OIDs in the schema of function fn. */
@@ -105,6 +144,32 @@ registry_schema(Oid fn)
 	widget_rel = get_relname_relid("woesid_widget", nsp);
 	secret_rel = get_relname_relid("woesid_widget_secret", nsp);
 	return quote_identifier(get_namespace_name(nsp));
+}
+
+/* Turns the secret in column 2 of tuple into key's MAC keys, then wipes it. */
+static void
+load_key(woesid_widget_key *key, HeapTuple tuple, TupleDesc desc)
+{
+	bool		isnull;
+	char	   *secret = SPI_getvalue(tuple, desc, 2);
+	size_t		secret_len = strlen(secret);
+	uint8_t    *bytes = palloc(secret_len / 2 + 1);
+	int			bytes_len = decode_secret(secret, secret_len, bytes);
+
+	key->key_id = MemoryContextStrdup(registry_cxt, SPI_getvalue(tuple, desc, 1));
+	key->not_after = DatumGetTimestampTz(SPI_getbinval(tuple, desc, 3, &isnull));
+	key->jwt_key = woesid_mac_key_new((const uint8_t *) secret, secret_len);
+	key->hmac_key = bytes_len >= WOESID_MIN_SECRET_BYTES ?
+		woesid_mac_key_new(bytes, bytes_len) : NULL;
+	/* Wipe every copy within reach before anything can raise. */
+	woesid_cleanse(secret, secret_len);
+	woesid_cleanse(bytes, secret_len / 2 + 1);
+	woesid_cleanse(tuple->t_data, tuple->t_len);
+	if (key->jwt_key == NULL ||
+		(key->hmac_key == NULL && bytes_len >= WOESID_MIN_SECRET_BYTES))
+		ereport(ERROR,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg("could not initialize HMAC-SHA256 key")));
 }
 
 /* Loads one widget and its secrets into w (allocated in registry_cxt). */
@@ -138,20 +203,33 @@ load_widget(woesid_widget *w, const char *public_key, Oid fn)
 
 	/*
 	 * Schema-qualified names and operator: this runs as the registry's
-	 * owner, so nothing may resolve through the caller's search_path.
+	 * owner, so nothing may resolve through the caller's search_path.  The
+	 * tenant column is 0.2.0's: a 0.1.0 installation not yet updated has
+	 * none.
 	 */
 	appendStringInfo(&query,
-					 "SELECT mode FROM %s.woesid_widget "
+					 "SELECT mode, %s FROM %s.woesid_widget "
 					 "WHERE public_key OPERATOR(pg_catalog.=) $1",
-					 schema);
+					 get_attnum(widget_rel, "tenant") != InvalidAttrNumber ?
+					 "tenant" : "NULL::pg_catalog.text", schema);
 	if (SPI_execute_with_args(query.data, 1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read the widget registry");
 	w->exists = SPI_processed == 1;
 	w->nkeys = 0;
 	w->keys = NULL;
+	w->tenant = NULL;
+	w->loaded_at = GetCurrentStatementStartTimestamp();
 	if (w->exists)
-		strlcpy(w->mode, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1),
-				sizeof(w->mode));
+	{
+		char	   *mode = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+		char	   *tenant = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+
+		/* an unknown mode (the owner's DML cannot store one) signs nothing */
+		if (!woesid_mode_from_name(mode, strlen(mode), &w->mode))
+			w->mode = WOESID_MODE_OFF;
+		if (tenant != NULL)
+			w->tenant = MemoryContextStrdup(registry_cxt, tenant);
+	}
 
 	resetStringInfo(&query);
 	appendStringInfo(&query,
@@ -168,33 +246,18 @@ load_widget(woesid_widget *w, const char *public_key, Oid fn)
 		w->keys = MemoryContextAllocZero(registry_cxt,
 										 sizeof(woesid_widget_key) * SPI_processed);
 		for (uint64 i = 0; i < SPI_processed; i++)
-		{
-			HeapTuple	tuple = SPI_tuptable->vals[i];
-			TupleDesc	desc = SPI_tuptable->tupdesc;
-			woesid_widget_key *key = &w->keys[w->nkeys];
-			bool		isnull;
-			char	   *secret = SPI_getvalue(tuple, desc, 2);
-			size_t		secret_len = strlen(secret);
-			size_t		bytes_len;
-			uint8_t    *bytes = decode_secret(secret, secret_len, &bytes_len);
-
-			key->key_id = MemoryContextStrdup(registry_cxt, SPI_getvalue(tuple, desc, 1));
-			key->not_after = DatumGetTimestampTz(SPI_getbinval(tuple, desc, 3, &isnull));
-			key->jwt_key = woesid_mac_key_new((const uint8_t *) secret, secret_len);
-			key->hmac_key = woesid_mac_key_new(bytes, bytes_len);
-			w->nkeys++;
-			/* Wipe every copy within reach before anything can raise. */
-			woesid_cleanse(secret, secret_len);
-			woesid_cleanse(bytes, bytes_len);
-			woesid_cleanse(tuple->t_data, tuple->t_len);
-			if (key->jwt_key == NULL || key->hmac_key == NULL)
-				ereport(ERROR,
-						(errcode(ERRCODE_OUT_OF_MEMORY),
-						 errmsg("could not initialize HMAC-SHA256 key")));
-		}
+			load_key(&w->keys[w->nkeys++], SPI_tuptable->vals[i], SPI_tuptable->tupdesc);
 	}
 	PopActiveSnapshot();
 	SPI_finish();
+}
+
+/* Whether a cached entry is older than woesid.registry_cache_ttl allows. */
+static bool
+entry_expired(const woesid_widget *w)
+{
+	return GetCurrentStatementStartTimestamp() - w->loaded_at >=
+		(TimestampTz) woesid_registry_cache_ttl * USECS_PER_SEC;
 }
 
 const woesid_widget *
@@ -202,6 +265,7 @@ woesid_registry_lookup(const char *public_key, size_t len, Oid registry_fn)
 {
 	char		key[WOESID_PUBLIC_KEY_MAX + 1] = {0};
 	woesid_widget *w;
+	woesid_widget loaded = {0};
 	bool		found;
 
 	if (len == 0 || len > WOESID_PUBLIC_KEY_MAX || memchr(public_key, '\0', len))
@@ -228,33 +292,27 @@ woesid_registry_lookup(const char *public_key, size_t len, Oid registry_fn)
 	}
 
 	w = hash_search(widgets, key, HASH_FIND, NULL);
-	if (w == NULL)
-	{
-		/*
-		 * Load into a local entry first: an ERROR while loading must not
-		 * leave a half-built entry (or unreachable MAC keys) in the cache.
-		 */
-		woesid_widget loaded = {0};
+	if (w != NULL && !entry_expired(w))
+		return w->exists ? w : NULL;
 
-		PG_TRY();
-		{
-			load_widget(&loaded, key, registry_fn);
-		}
-		PG_CATCH();
-		{
-			for (int i = 0; i < loaded.nkeys; i++)
-			{
-				woesid_mac_key_free(loaded.keys[i].jwt_key);
-				woesid_mac_key_free(loaded.keys[i].hmac_key);
-			}
-			PG_RE_THROW();
-		}
-		PG_END_TRY();
-		w = hash_search(widgets, key, HASH_ENTER, &found);
-		memcpy(w->mode, loaded.mode, sizeof(w->mode));
-		w->exists = loaded.exists;
-		w->nkeys = loaded.nkeys;
-		w->keys = loaded.keys;
+	/*
+	 * Load into a local entry first: an ERROR while loading must not leave a
+	 * half-built entry (or unreachable MAC keys) in the cache.
+	 */
+	PG_TRY();
+	{
+		load_widget(&loaded, key, registry_fn);
 	}
+	PG_CATCH();
+	{
+		forget_widget(&loaded);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	w = hash_search(widgets, key, HASH_ENTER, &found);
+	if (found)
+		forget_widget(w);
+	strlcpy(loaded.public_key, key, sizeof(loaded.public_key));
+	*w = loaded;
 	return w->exists ? w : NULL;
 }

@@ -3,8 +3,8 @@
  *		Per-backend cache of the widget registry (woesid_widget and
  *		woesid_widget_secret) with ready MAC keys.
  *
- * Verification code asks for a widget by public key and gets its mode and
- * secrets as MAC keys; it never sees where they came from.
+ * Verification code asks for a widget by public key and gets its mode,
+ * tenant and secrets as MAC keys; it never sees where they came from.
  */
 #ifndef WOESID_REGISTRY_H
 #define WOESID_REGISTRY_H
@@ -18,14 +18,17 @@ typedef struct woesid_widget_key
 	char	   *key_id;
 	TimestampTz not_after;		/* DT_NOEND while not retired */
 	woesid_mac_key *jwt_key;	/* the secret string's bytes */
-	woesid_mac_key *hmac_key;	/* the secret hex-decoded */
+	woesid_mac_key *hmac_key;	/* the secret hex-decoded; NULL when it is not
+								 * 32 or more whole hex bytes */
 } woesid_widget_key;
 
 typedef struct woesid_widget
 {
 	char		public_key[WOESID_PUBLIC_KEY_MAX + 1];	/* hash key */
 	bool		exists;			/* false: cached "no such widget" */
-	char		mode[16];
+	woesid_mode mode;
+	char	   *tenant;			/* NULL when the widget has none */
+	TimestampTz loaded_at;		/* statement start of the read */
 	int			nkeys;
 	woesid_widget_key *keys;
 } woesid_widget;

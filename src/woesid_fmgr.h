@@ -24,6 +24,7 @@ extern int	woesid_clock_skew;
 extern int	woesid_jwt_max_lifetime;
 extern int	woesid_variables_max_lifetime;
 extern int	woesid_max_token_bytes;
+extern int	woesid_registry_cache_ttl;
 
 /*
  * What one call site keeps between calls (fmgr_cache.c), in fn_mcxt: the
@@ -63,6 +64,24 @@ void		woesid_cache_remember(woesid_call_cache *cache, const woesid_inputs *in,
 void		woesid_cache_arena(woesid_call_cache *cache, size_t need,
 							   woesid_arena *arena);
 
+/* woesid_claims attributes, from 0 (attribute numbers are one more). */
+enum
+{
+	WOESID_ATT_VERIFIED,
+	WOESID_ATT_MODE,
+	WOESID_ATT_EMAIL,
+	WOESID_ATT_CONTACT_ID,
+	WOESID_ATT_ACCOUNT_ID,
+	WOESID_ATT_CLAIMS,
+	WOESID_ATT_METADATA,
+	WOESID_ATT_ISSUED_AT,
+	WOESID_ATT_EXPIRES_AT,
+	WOESID_ATT_KEY_ID,
+	WOESID_ATT_FAILURE,
+	WOESID_ATT_WIDGET,			/* 0.2.0; absent from a 0.1.0 installation */
+	WOESID_NUM_ATTS
+};
+
 /* The members of a woesid_claims row, before SQL conversion (fmgr_claims.c). */
 typedef struct woesid_claims_values
 {
@@ -77,12 +96,13 @@ typedef struct woesid_claims_values
 	const wj_doc *metadata;		/* object whose members become metadata */
 	const wj_name *metadata_skip;	/* member names left out */
 	int			metadata_nskip;
-	Jsonb	   *metadata_jsonb;	/* ready metadata; wins over metadata */
 	bool		has_times;
 	double		iat;
 	double		exp;
 	const char *key_id;
 	size_t		key_id_len;
+	const char *widget;			/* the widget verified for */
+	size_t		widget_len;
 } woesid_claims_values;
 
 Datum		woesid_claims_datum(TupleDesc tupdesc,
@@ -94,6 +114,17 @@ void		woesid_values_from_jwt(const woesid_jwt *jwt, const char *mode,
 Datum		woesid_jsonb_from_doc(const wj_doc *doc, const wj_name *skip,
 								  int nskip);
 Datum		woesid_jsonb_email_object(const char *email, size_t len);
+
+/*
+ * A visitor-supplied text or jsonb value as bytes (fmgr_jsonb.c for jsonb).
+ * One longer than max is not detoasted: *data is NULL and *len its size,
+ * which the core refuses as malformed before reading anything.  NULL is an
+ * empty value (missing).
+ */
+void		woesid_visitor_text(Datum value, bool isnull, size_t max,
+								const char **data, size_t *len);
+void		woesid_visitor_jsonb(Datum value, bool isnull, size_t max,
+								 const char **data, size_t *len);
 
 /* Seconds since the Unix epoch of a timestamptz; +-inf for infinities. */
 double		woesid_unix_seconds(TimestampTz ts);

@@ -1,0 +1,356 @@
+/*
+ * woesid 0.1.0 -> 0.2.0: identities bound to their widget and tenant, raw
+ * text payloads, server-made secrets, a registry operators can run.
+ *
+ * CREATE EXTENSION woesid runs woesid--0.1.0.sql and then this script, so a
+ * fresh installation and an upgraded one have exactly the same objects.
+ * Every reference to an object of the extension is qualified with
+ * @extschema@ and called with its full argument list of exact types, so no
+ * object another role creates in that schema can capture or shadow it.
+ */
+
+\echo Use "ALTER EXTENSION woesid UPDATE TO '0.2.0'" to load this file. \quit
+
+-- A schema where other roles can create objects lets them add overloads
+-- beside woesid's functions that an application's untyped calls may reach.
+DO $$
+BEGIN
+    IF EXISTS (SELECT FROM pg_catalog.pg_namespace AS n,
+                      pg_catalog.aclexplode(n.nspacl) AS a
+               WHERE n.oid OPERATOR(pg_catalog.=) '@extschema@'::pg_catalog.regnamespace
+                 AND a.privilege_type OPERATOR(pg_catalog.=) 'CREATE'
+                 AND a.grantee OPERATOR(pg_catalog.<>) n.nspowner) THEN
+        RAISE WARNING 'schema "%" lets roles other than its owner create objects',
+                      '@extschema@'::pg_catalog.regnamespace
+            USING DETAIL = 'Objects they create there can shadow woesid''s functions for callers that do not qualify them.',
+                  HINT = 'Install woesid into a schema of its own: CREATE SCHEMA woesid; CREATE EXTENSION woesid SCHEMA woesid;';
+    END IF;
+END
+$$;
+
+-- The widget an identity was verified for.  Appended last: stored 0.1.0
+-- values read it as NULL and keep their meaning.
+ALTER TYPE @extschema@.woesid_claims ADD ATTRIBUTE widget text;
+
+-- The customer workspace or account that owns an install, for policies.
+ALTER TABLE @extschema@.woesid_widget
+    ADD COLUMN tenant text CONSTRAINT woesid_widget_tenant_check CHECK (tenant <> ''),
+    DROP CONSTRAINT woesid_widget_mode_check,
+    ADD CONSTRAINT woesid_widget_mode_check
+        CHECK (mode IN ('off', 'hmac_email', 'jwt', 'variables'));
+
+-- Signed-variables widgets take any secret of at least 32 bytes; the
+-- management functions check each mode's own format.
+ALTER TABLE @extschema@.woesid_widget_secret
+    DROP CONSTRAINT woesid_widget_secret_secret_check,
+    ADD CONSTRAINT woesid_widget_secret_secret_check CHECK (octet_length(secret) >= 32);
+
+/*
+ * Cache invalidation on every committed path: row triggers, because logical
+ * replication apply fires row triggers only, and ENABLE ALWAYS, because it
+ * runs with session_replication_role = replica.  Paths that fire no trigger
+ * at all (triggers disabled for a restore) are caught by
+ * woesid.registry_cache_ttl.
+ */
+DROP TRIGGER woesid_widget_changed ON @extschema@.woesid_widget;
+DROP TRIGGER woesid_widget_secret_changed ON @extschema@.woesid_widget_secret;
+CREATE TRIGGER woesid_widget_changed
+    AFTER INSERT OR UPDATE OR DELETE ON @extschema@.woesid_widget
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.woesid_registry_changed();
+CREATE TRIGGER woesid_widget_truncated
+    AFTER TRUNCATE ON @extschema@.woesid_widget
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.woesid_registry_changed();
+CREATE TRIGGER woesid_widget_secret_changed
+    AFTER INSERT OR UPDATE OR DELETE ON @extschema@.woesid_widget_secret
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.woesid_registry_changed();
+CREATE TRIGGER woesid_widget_secret_truncated
+    AFTER TRUNCATE ON @extschema@.woesid_widget_secret
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.woesid_registry_changed();
+ALTER TABLE @extschema@.woesid_widget
+    ENABLE ALWAYS TRIGGER woesid_widget_changed,
+    ENABLE ALWAYS TRIGGER woesid_widget_truncated;
+ALTER TABLE @extschema@.woesid_widget_secret
+    ENABLE ALWAYS TRIGGER woesid_widget_secret_changed,
+    ENABLE ALWAYS TRIGGER woesid_widget_secret_truncated;
+
+/*
+ * Registry management.  Besides 0.1.0's rules (SECURITY DEFINER, pinned
+ * search_path, EXECUTE revoked from PUBLIC, errors that echo no argument),
+ * each function sets log_min_error_statement = panic for its own duration:
+ * an error raised inside it does not write the calling statement, which
+ * may hold a literal secret, to the server log.  Errors raised before the
+ * function runs (a typo in the call, a missing privilege) still log the
+ * statement, so secrets belong in bind parameters or come from
+ * woesid_generate_secret, never in statement text.
+ */
+
+-- 32 bytes of the operating system's CSPRNG as lower-case hex, after prefix.
+CREATE FUNCTION woesid_random_secret(prefix text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'woesid_random_secret'
+LANGUAGE C VOLATILE STRICT PARALLEL SAFE;
+
+CREATE OR REPLACE FUNCTION woesid_add_secret(public_key text, secret text,
+                                             key_id text DEFAULT NULL)
+RETURNS text
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET log_min_error_statement = panic
+AS $$
+DECLARE
+    widget_mode text;
+    new_key_id text := coalesce(key_id,
+        to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYYMMDD"T"HH24MISS') || '-' ||
+        substr(md5(random()::text || clock_timestamp()::text), 1, 8));
+BEGIN
+    -- checked here, not left to the table's CHECK, whose error would show
+    -- the whole row, secret included
+    IF new_key_id = '' THEN
+        RAISE EXCEPTION 'invalid key id'
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'A key id must not be empty.';
+    END IF;
+    -- locks the widget: concurrent additions of one secret cannot both pass
+    SELECT w.mode INTO widget_mode FROM @extschema@.woesid_widget AS w
+    WHERE w.public_key = woesid_add_secret.public_key
+    FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'widget does not exist'
+            USING ERRCODE = 'no_data_found',
+                  HINT = 'Register it first with woesid_register_widget.';
+    END IF;
+    IF widget_mode = 'variables' THEN
+        IF secret IS NULL OR octet_length(secret) < 32 THEN
+            RAISE EXCEPTION 'invalid widget secret'
+                USING ERRCODE = 'invalid_parameter_value',
+                      DETAIL = 'A signed-variables secret must be at least 32 bytes long.';
+        END IF;
+    ELSIF secret IS NULL OR secret !~ '^([0-9a-fA-F]{2}){32,}$' THEN
+        RAISE EXCEPTION 'invalid widget secret'
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'A secret must be at least 64 hexadecimal digits, an even number of them.';
+    END IF;
+    IF EXISTS (SELECT FROM @extschema@.woesid_widget_secret AS s
+               WHERE s.public_key = woesid_add_secret.public_key
+                 AND s.key_id = new_key_id) THEN
+        RAISE EXCEPTION 'widget already has a secret with this key id'
+            USING ERRCODE = 'unique_violation';
+    END IF;
+    -- hex secrets are the same key in any case (hmac_email decodes them)
+    IF EXISTS (SELECT FROM @extschema@.woesid_widget_secret AS s
+               WHERE s.public_key = woesid_add_secret.public_key
+                 AND CASE WHEN widget_mode = 'variables'
+                          THEN s.secret = woesid_add_secret.secret
+                          ELSE lower(s.secret) = lower(woesid_add_secret.secret) END) THEN
+        RAISE EXCEPTION 'widget already has this secret'
+            USING ERRCODE = 'unique_violation',
+                  HINT = 'A retired secret cannot be added again: generate a new one.';
+    END IF;
+    INSERT INTO @extschema@.woesid_widget_secret (public_key, key_id, secret)
+    VALUES (woesid_add_secret.public_key, new_key_id, woesid_add_secret.secret);
+    RETURN new_key_id;
+END
+$$;
+
+-- The 0.1.0 form has no tenant argument.
+DROP FUNCTION @extschema@.woesid_register_widget(text, text, text);
+
+CREATE FUNCTION woesid_register_widget(public_key text, mode text,
+                                       secret text DEFAULT NULL,
+                                       tenant text DEFAULT NULL)
+RETURNS text
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET log_min_error_statement = panic
+AS $$
+BEGIN
+    IF mode IS NULL OR mode NOT IN ('off', 'hmac_email', 'jwt', 'variables') THEN
+        RAISE EXCEPTION 'invalid widget mode'
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'The mode must be off, hmac_email, jwt or variables.';
+    END IF;
+    IF public_key IS NULL OR octet_length(public_key) NOT BETWEEN 1 AND 127 THEN
+        RAISE EXCEPTION 'invalid widget public key'
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'A public key is 1 to 127 bytes long.';
+    END IF;
+    IF tenant = '' THEN
+        RAISE EXCEPTION 'invalid tenant'
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'A tenant is NULL or a non-empty string.';
+    END IF;
+    IF EXISTS (SELECT FROM @extschema@.woesid_widget AS w
+               WHERE w.public_key = woesid_register_widget.public_key) THEN
+        RAISE EXCEPTION 'widget is already registered'
+            USING ERRCODE = 'unique_violation';
+    END IF;
+    INSERT INTO @extschema@.woesid_widget (public_key, mode, tenant)
+    VALUES (woesid_register_widget.public_key, woesid_register_widget.mode,
+            woesid_register_widget.tenant);
+    IF secret IS NULL THEN
+        RETURN NULL;
+    END IF;
+    RETURN @extschema@.woesid_add_secret(public_key, secret, NULL::text);
+END
+$$;
+
+CREATE OR REPLACE FUNCTION woesid_retire_secret(public_key text, key_id text,
+                                                at timestamptz DEFAULT pg_catalog.now())
+RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET log_min_error_statement = panic
+AS $$
+BEGIN
+    UPDATE @extschema@.woesid_widget_secret AS s
+    SET not_after = woesid_retire_secret.at
+    WHERE s.public_key = woesid_retire_secret.public_key
+      AND s.key_id = woesid_retire_secret.key_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'widget has no secret with this key id'
+            USING ERRCODE = 'no_data_found';
+    END IF;
+END
+$$;
+
+-- A new secret from the CSPRNG, stored and returned: it never has to
+-- appear in SQL text.  Signed-variables widgets get "sk_" + 64 hex.
+CREATE FUNCTION woesid_generate_secret(public_key text, key_id text DEFAULT NULL,
+                                       OUT key_id text, OUT secret text)
+RETURNS record
+LANGUAGE sql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET log_min_error_statement = panic
+AS $$
+    SELECT @extschema@.woesid_add_secret($1, g.secret, $2), g.secret
+    FROM (SELECT @extschema@.woesid_random_secret(
+                     CASE WHEN (SELECT w.mode FROM @extschema@.woesid_widget AS w
+                                WHERE w.public_key = $1) = 'variables'
+                          THEN 'sk_' ELSE '' END) AS secret) AS g
+$$;
+
+-- Changes a widget's mode and/or tenant; NULL leaves a field as it is.
+CREATE FUNCTION woesid_set_widget(public_key text, mode text DEFAULT NULL,
+                                  tenant text DEFAULT NULL)
+RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET log_min_error_statement = panic
+AS $$
+BEGIN
+    IF mode NOT IN ('off', 'hmac_email', 'jwt', 'variables') THEN
+        RAISE EXCEPTION 'invalid widget mode'
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'The mode must be off, hmac_email, jwt or variables.';
+    END IF;
+    IF tenant = '' THEN
+        RAISE EXCEPTION 'invalid tenant'
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'A tenant is NULL or a non-empty string.';
+    END IF;
+    PERFORM FROM @extschema@.woesid_widget AS w
+    WHERE w.public_key = woesid_set_widget.public_key
+    FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'widget does not exist'
+            USING ERRCODE = 'no_data_found';
+    END IF;
+    IF mode IS DISTINCT FROM 'variables' AND mode IS NOT NULL AND
+       EXISTS (SELECT FROM @extschema@.woesid_widget_secret AS s
+               WHERE s.public_key = woesid_set_widget.public_key
+                 AND s.secret !~ '^([0-9a-fA-F]{2}){32,}$') THEN
+        RAISE EXCEPTION 'widget has secrets this mode cannot use'
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = 'Modes other than variables take secrets of at least 64 hexadecimal digits.',
+                  HINT = 'Generate a new secret, then delete the others with woesid_retire_secret and woesid_purge_secrets.';
+    END IF;
+    UPDATE @extschema@.woesid_widget AS w
+    SET mode = coalesce(woesid_set_widget.mode, w.mode),
+        tenant = coalesce(woesid_set_widget.tenant, w.tenant)
+    WHERE w.public_key = woesid_set_widget.public_key;
+END
+$$;
+
+-- Removes an install with all its secrets.
+CREATE FUNCTION woesid_unregister_widget(public_key text)
+RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET log_min_error_statement = panic
+AS $$
+BEGIN
+    DELETE FROM @extschema@.woesid_widget AS w
+    WHERE w.public_key = woesid_unregister_widget.public_key;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'widget does not exist'
+            USING ERRCODE = 'no_data_found';
+    END IF;
+END
+$$;
+
+-- Deletes secrets retired before retired_before (of one widget, or all).
+CREATE FUNCTION woesid_purge_secrets(public_key text DEFAULT NULL,
+                                     retired_before timestamptz
+                                         DEFAULT pg_catalog.now() OPERATOR(pg_catalog.-) '30 days'::pg_catalog.interval)
+RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET log_min_error_statement = panic
+AS $$
+DECLARE
+    purged integer;
+BEGIN
+    DELETE FROM @extschema@.woesid_widget_secret AS s
+    WHERE (woesid_purge_secrets.public_key IS NULL
+           OR s.public_key = woesid_purge_secrets.public_key)
+      AND s.not_after < woesid_purge_secrets.retired_before;
+    GET DIAGNOSTICS purged = ROW_COUNT;
+    RETURN purged;
+END
+$$;
+
+-- The registry without any secret, for operators and dashboards.
+CREATE VIEW woesid_widget_keys AS
+SELECT w.public_key, w.mode, w.tenant, s.key_id, s.created_at, s.not_after,
+       s.key_id IS NOT NULL AND
+           (s.not_after IS NULL OR
+            s.not_after OPERATOR(pg_catalog.>) pg_catalog.statement_timestamp()) AS active
+FROM @extschema@.woesid_widget AS w
+     LEFT JOIN @extschema@.woesid_widget_secret AS s
+         ON s.public_key OPERATOR(pg_catalog.=) w.public_key;
+
+REVOKE ALL ON FUNCTION @extschema@.woesid_random_secret(text),
+                       @extschema@.woesid_register_widget(text, text, text, text),
+                       @extschema@.woesid_generate_secret(text, text),
+                       @extschema@.woesid_set_widget(text, text, text),
+                       @extschema@.woesid_unregister_widget(text),
+                       @extschema@.woesid_purge_secrets(text, timestamptz)
+    FROM PUBLIC;
+REVOKE ALL ON @extschema@.woesid_widget_keys FROM PUBLIC;
+
+/*
+ * Registry payloads as the browser sent them.  An untyped literal resolves
+ * to these text forms; the body is read by woesid's strict JSON reader, so
+ * no body raises, duplicate members are malformed, and the size limit comes
+ * before anything is read.  The jsonb forms stay for callers that hold jsonb.
+ */
+CREATE FUNCTION woesid_identify(public_key text, payload text)
+RETURNS @extschema@.woesid_claims
+AS 'MODULE_PATHNAME', 'woesid_identify_text'
+LANGUAGE C STABLE PARALLEL SAFE COST 50 SECURITY DEFINER
+SET search_path = '';
+
+CREATE FUNCTION woesid_authenticate(public_key text, payload text)
+RETURNS @extschema@.woesid_claims
+AS 'MODULE_PATHNAME', 'woesid_authenticate_text'
+LANGUAGE C VOLATILE PARALLEL UNSAFE COST 50 SECURITY DEFINER
+SET search_path = '';
+
+-- The transaction's identity: which widget verified it, whose it is.
+CREATE FUNCTION woesid_current_widget() RETURNS text
+AS 'MODULE_PATHNAME', 'woesid_current_widget'
+LANGUAGE C STABLE PARALLEL RESTRICTED;
+
+CREATE FUNCTION woesid_current_tenant() RETURNS text
+AS 'MODULE_PATHNAME', 'woesid_current_tenant'
+LANGUAGE C STABLE PARALLEL RESTRICTED;
