@@ -110,8 +110,9 @@ node bench/gen.mjs "$W" now "$NTOK"
 "${PSQL[@]}" <<-SQL
 	\copy tok_now FROM '$W/tokens_now.txt'
 	CREATE TABLE identify_now AS SELECT jsonb_build_object('jwt', t) AS payload FROM tok_now;
-	VACUUM (FREEZE, ANALYZE) tok_now, identify_now;
-	SELECT sum(pg_prewarm(c)) AS blocks FROM unnest(ARRAY['tok', 'tok_now', 'identify_now',
+	CREATE TABLE identify_now_text AS SELECT json_build_object('jwt', t)::text AS payload FROM tok_now;
+	VACUUM (FREEZE, ANALYZE) tok_now, identify_now, identify_now_text;
+	SELECT sum(pg_prewarm(c)) AS blocks FROM unnest(ARRAY['tok', 'tok_now', 'identify_now', 'identify_now_text',
 	    'pay', 'pay_email', 'tok_sample']::regclass[]) AS c \gset
 SQL
 
@@ -155,6 +156,8 @@ SCRIPT=$BENCH_TMP/rounds.sql
 		    LATERAL woesid_verify_jwt(t, $JWT_ARGS) v WHERE v.verified \gset
 		SELECT count(*) FILTER (WHERE (woesid_identify(:'aud', payload)).verified)
 		    FROM (SELECT payload FROM identify_now LIMIT 1000) s \gset
+		SELECT count(*) FILTER (WHERE (woesid_identify(:'aud', payload)).verified)
+		    FROM (SELECT payload FROM identify_now_text LIMIT 1000) s \gset
 		SELECT count(*) FILTER (WHERE bench_plpgsql_verify_jwt(t, $JWT_ARGS) IS NOT NULL)
 		    FROM (SELECT t FROM tok_sample LIMIT 100) s \gset
 		SELECT count(*) FILTER (WHERE (woesid_hmac_email(p, decode(:'secret', 'hex'))).verified)
@@ -179,6 +182,9 @@ SCRIPT=$BENCH_TMP/rounds.sql
 		timed scan_identify_now "$NTOK" "SELECT count(*) AS n FROM identify_now"
 		timed sql_identify "$NTOK" \
 			"SELECT count(*) FILTER (WHERE (woesid_identify(:'aud', payload)).verified) AS n FROM identify_now"
+		timed scan_identify_now_text "$NTOK" "SELECT count(*) AS n FROM identify_now_text"
+		timed sql_identify_text "$NTOK" \
+			"SELECT count(*) FILTER (WHERE (woesid_identify(:'aud', payload)).verified) AS n FROM identify_now_text"
 		timed sql_jwt_now "$NTOK" \
 			"SELECT count(*) FILTER (WHERE (woesid_verify_jwt(t, :'secret'::text, :'aud'::text)).verified) AS n FROM tok_now"
 		timed scan_tok_sample "$NPLPGSQL" "SELECT count(*) AS n FROM tok_sample"

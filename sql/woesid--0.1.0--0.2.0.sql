@@ -144,7 +144,7 @@ BEGIN
                           ELSE lower(s.secret) = lower(woesid_add_secret.secret) END) THEN
         RAISE EXCEPTION 'widget already has this secret'
             USING ERRCODE = 'unique_violation',
-                  HINT = 'A retired secret cannot be added again: generate a new one.';
+                  HINT = 'A secret, even a retired one, is added to a widget only once: generate a new one.';
     END IF;
     INSERT INTO @extschema@.woesid_widget_secret (public_key, key_id, secret)
     VALUES (woesid_add_secret.public_key, new_key_id, woesid_add_secret.secret);
