@@ -67,9 +67,5 @@ _PG_init(void)
 	woesid_identity_init();
 	woesid_registry_init();
 
-#if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("woesid");
-#else
-	EmitWarningsOnPlaceholders("woesid");
-#endif
 }
