@@ -1,12 +1,14 @@
 -- A worked application: customers, conversations and messages that a
--- visitor may read only as the identity woesid verified, through RLS
--- policies written the recommended way.
+-- visitor may read only as the identity woesid verified, within the
+-- workspace (tenant) of the widget that verified it, through RLS policies
+-- written the recommended way.
 CREATE TABLE customer (
     email   text PRIMARY KEY,
     name    text NOT NULL
 );
 CREATE TABLE conversation (
     id              int PRIMARY KEY,
+    workspace_id    text NOT NULL,
     customer_email  text NOT NULL REFERENCES customer,
     subject         text NOT NULL
 );
@@ -15,15 +17,19 @@ CREATE TABLE message (
     body            text NOT NULL
 );
 INSERT INTO customer VALUES ('ann@example.com', 'Ann'), ('bob@example.com', 'Bob');
-INSERT INTO conversation VALUES (1, 'ann@example.com', 'Invoice'), (2, 'ann@example.com', 'Login'),
-                                (3, 'bob@example.com', 'Refund');
+INSERT INTO conversation VALUES (1, 'ws_1', 'ann@example.com', 'Invoice'),
+                                (2, 'ws_1', 'ann@example.com', 'Login'),
+                                (3, 'ws_1', 'bob@example.com', 'Refund'),
+                                (4, 'ws_2', 'ann@example.com', 'Another workspace''s Ann');
+SELECT woesid_set_widget('wpk_hmac', tenant => 'ws_1');
 INSERT INTO message VALUES (1, 'Where is my invoice?'), (2, 'I cannot log in'), (3, 'Refund me');
 
 ALTER TABLE conversation ENABLE ROW LEVEL SECURITY;
 ALTER TABLE message ENABLE ROW LEVEL SECURITY;
--- (SELECT ...) makes the accessor one initplan per statement
+-- (SELECT ...) makes each accessor one initplan per statement
 CREATE POLICY own_conversations ON conversation
-    USING (customer_email = (SELECT woesid_current_email()));
+    USING (workspace_id = (SELECT woesid_current_tenant())
+           AND customer_email = (SELECT woesid_current_email()));
 CREATE POLICY own_messages ON message
     USING (conversation_id IN (SELECT id FROM conversation));
 
@@ -51,8 +57,22 @@ SELECT failure FROM woesid_authenticate('wpk_hmac',
 SELECT count(*) FROM conversation;
 COMMIT;
 
--- the plan evaluates the accessor once, as an initplan
-EXPLAIN (COSTS OFF) SELECT * FROM conversation;
+-- the plan evaluates the accessors once, as initplans, not per row (read
+-- from the JSON plan: the text form of initplans varies with the version)
+RESET ROLE;
+CREATE FUNCTION plan_of(query text) RETURNS jsonb
+LANGUAGE plpgsql AS $$
+DECLARE
+    plan jsonb;
+BEGIN
+    EXECUTE 'EXPLAIN (COSTS OFF, FORMAT JSON) ' || query INTO plan;
+    RETURN plan->0->'Plan';
+END
+$$;
+SET ROLE widget_app;
+SELECT p->>'Node Type' AS node, p->'Plans'->0->>'Parent Relationship' AS child,
+       p->>'Filter' LIKE '%woesid_current%' AS calls_per_row
+FROM plan_of('SELECT * FROM conversation') AS p;
 
 -- a lookup gated on a verified identity, without the transaction's identity
 SELECT cu.name
@@ -65,5 +85,6 @@ JOIN customer cu ON cu.email = v.email;
 RESET ROLE;
 
 DROP TABLE message, conversation, customer;
+DROP FUNCTION plan_of(text);
 DROP OWNED BY widget_app;
 DROP ROLE widget_app;
