@@ -4,13 +4,16 @@
 #   bash scripts/test.sh
 # Installs what is missing (Debian packages, Node packages from the lockfile),
 # builds with -Werror, installs, then runs: the generated-table checks, the
-# core's unit tests under ASan/UBSan, pg_regress, the interop suite against
-# jsonwebtoken and node:crypto, the normalization differential, the
-# isolation specs, the pgbouncer leak test, the TAP tests (hot standby,
-# pg_dump, parallel plans), flat memory over mixed verifications, a pgbench
-# load, secret hygiene of every message and log line, pg_regress plus
-# interop against an AddressSanitizer/UBSan build, 20 s of libFuzzer per
-# core entry, and a dudect constant-time test of the signature check.
+# core's unit tests under ASan/UBSan; on PostgreSQL 15 (Debian's) pg_regress,
+# the interop suite against jsonwebtoken and node:crypto, the isolation
+# specs and the TAP tests (hot standby, pg_dump, parallel plans), then the
+# normalization differential, the pgbouncer leak test, flat memory over
+# mixed verifications, a pgbench load, secret hygiene of every message and
+# log line, pg_regress plus interop against an AddressSanitizer/UBSan build,
+# 20 s of libFuzzer per core entry, and a dudect constant-time test of the
+# signature check; then on PostgreSQL 18 (built from Debian's source
+# package, cached under /var/cache/woesid) the build, pg_regress, interop,
+# isolation and TAP.
 source "$(dirname "$0")/lib.sh"
 cd "$WOESID_ROOT"
 
@@ -43,15 +46,17 @@ run() {
 	rm -f "$log"
 }
 
-# pg_regress prints one "test NAME ... ok|FAILED" line per test (and
-# deletes regression.out when all pass, so count from its output).
+# pg_regress prints one line per test, "test NAME ... ok|FAILED" up to
+# PostgreSQL 15 and "ok|not ok N - NAME" from 16 on (and deletes
+# regression.out when all pass, so count from its output).
 regress() {
 	local status=0 out
 	out=$(mktemp)
 	make -s installcheck >"$out" 2>&1 || status=$?
 	cat "$out"
 	[ ! -f regression.diffs ] || cat regression.diffs
-	echo "pg_regress: $(grep -cE ' \.\.\. ok ' "$out") passed, $(grep -cE ' \.\.\. FAILED ' "$out") failed"
+	echo "pg_regress: $(grep -cE ' \.\.\. ok |^ok [0-9]+ ' "$out") passed," \
+		"$(grep -cE ' \.\.\. FAILED |^not ok [0-9]+ ' "$out") failed"
 	rm -f "$out"
 	return $status
 }
@@ -64,27 +69,50 @@ generated() {
 	echo "generated tables: $ok passed, $bad failed"
 }
 
-ensure_deps
-build_and_install
-start_cluster
-# The Node suites use their own database.
-createdb woesid_test
-psql -X -q -d woesid_test -c "CREATE EXTENSION woesid"
+# versions_suites LABEL: what runs on every supported server, against a
+# build and a throwaway cluster of the installation PG_CONFIG names.  Leaves
+# the cluster running (stop_cluster) and woesid_test created for the caller.
+versions_suites() {
+	build_and_install
+	start_cluster
+	# The Node suites use their own database.
+	createdb woesid_test
+	psql -X -q -d woesid_test -c "CREATE EXTENSION woesid"
+	run "$1 pg_regress" regress
+	PGDATABASE=woesid_test run "$1 interop" node test/interop/interop.mjs
+	run "$1 isolation" test/isolation/run.sh
+	run "$1 tap" test/tap/run.sh
+}
 
+ensure_deps
 run "generated tables" generated
 run "unit tests (ASan/UBSan)" make -s -C test/unit check
-run "pg_regress" regress
-PGDATABASE=woesid_test run "interop" node test/interop/interop.mjs
+
+echo "== PostgreSQL $("$PG_CONFIG" --version | sed -E 's/^PostgreSQL ([0-9]+).*/\1/')"
+versions_suites "pg15"
 PGDATABASE=woesid_test run "normalization differential" node test/interop/normalize.mjs
-run "isolation" test/isolation/run.sh
 run "pgbouncer" test/pgbouncer/run.sh
-run "tap" test/tap/run.sh
 run "memory" test/memory/run.sh 200000
 run "load" test/load/run.sh 10
 run "hygiene" test/hygiene/run.sh
 run "sanitized" scripts/test-sanitized.sh
 run "fuzz" test/fuzz/run.sh 20
 run "constant time" test/ct/run.sh
+stop_cluster
+
+# PostgreSQL 18 from Debian's source package, built once and cached outside
+# the clone (scripts/pg-build.sh).  A server that cannot be built fails the
+# run.  Runs last: the tree's objects are then built for 18.
+echo "== PostgreSQL 18"
+if pg18_config=$(bash scripts/pg-build.sh 18 | tail -n 1); then
+	PG_CONFIG=$pg18_config versions_suites "pg18"
+	stop_cluster
+else
+	echo "pg18: the server could not be built"
+	total_failed=$((total_failed + 1))
+fi
+# Leave the tree built for the default server, as a plain make would.
+build_and_install >/dev/null
 
 echo "$total_passed passed, $total_failed failed"
 [ "$total_failed" -eq 0 ]

@@ -41,8 +41,9 @@ cat "$TMP/out/run.log"
 [ "$status" -ne 124 ] || echo "pg_isolation_regress was stopped after the time limit of $TIME_LIMIT s"
 [ ! -s "$TMP/out/regression.diffs" ] || cat "$TMP/out/regression.diffs"
 
-passed=$(grep -cE '^(test |     )?[a-z0-9_-]+ +\.\.\. ok( |$)' "$TMP/out/run.log" || true)
-failed=$(grep -cE '\.\.\. FAILED' "$TMP/out/run.log" || true)
+# "NAME ... ok|FAILED" up to PostgreSQL 15, "ok|not ok N - NAME" from 16 on
+passed=$(grep -cE '^(test |     )?[a-z0-9_-]+ +\.\.\. ok( |$)|^ok [0-9]+ ' "$TMP/out/run.log" || true)
+failed=$(grep -cE '\.\.\. FAILED|^not ok [0-9]+ ' "$TMP/out/run.log" || true)
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
 	# Timed out or broke before reporting: whatever did not pass failed.
 	failed=$(( ${#specs[@]} - passed ))
