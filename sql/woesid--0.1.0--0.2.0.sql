@@ -258,11 +258,12 @@ BEGIN
     IF mode IS DISTINCT FROM 'variables' AND mode IS NOT NULL AND
        EXISTS (SELECT FROM @extschema@.woesid_widget_secret AS s
                WHERE s.public_key = woesid_set_widget.public_key
+                 AND (s.not_after IS NULL OR s.not_after > statement_timestamp())
                  AND s.secret !~ '^([0-9a-fA-F]{2}){32,}$') THEN
-        RAISE EXCEPTION 'widget has secrets this mode cannot use'
+        RAISE EXCEPTION 'widget has active secrets this mode cannot use'
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   DETAIL = 'Modes other than variables take secrets of at least 64 hexadecimal digits.',
-                  HINT = 'Generate a new secret, then delete the others with woesid_retire_secret and woesid_purge_secrets.';
+                  HINT = 'Retire those secrets with woesid_retire_secret, change the mode, then generate new ones.';
     END IF;
     UPDATE @extschema@.woesid_widget AS w
     SET mode = coalesce(woesid_set_widget.mode, w.mode),
