@@ -145,10 +145,11 @@ install_if_missing() {
 
 # --- the cluster
 
-# start_cluster [--dir DIR] [--port N] [--tcp] [--conf LINE]... [--env VAR=VALUE]...
+# start_cluster [--dir DIR] [--existing] [--port N] [--tcp] [--conf LINE]... [--env VAR=VALUE]...
 # A throwaway cluster of the installation PG_CONFIG names (a private copy's
 # pg_config gives its bin directory): initdb as the postgres user (UTF8,
-# C.UTF-8, trust) in DIR/data, DIR being a new woesid_tmpdir by default;
+# C.UTF-8, trust) in DIR/data, DIR being a new woesid_tmpdir by default
+# (with --existing, DIR/data is already a cluster, e.g. one pg_upgrade made);
 # port N (default: a free one) on a Unix socket in DIR, and on 127.0.0.1
 # too with --tcp; fsync off, max_connections 120, then each --conf line;
 # the server started with each --env setting (e.g. LD_PRELOAD).  Forgets
@@ -156,10 +157,11 @@ install_if_missing() {
 # and PGDATABASE (postgres) for it; sets WOESID_TMP (DIR), WOESID_BINDIR and
 # WOESID_SERVER_LOG.  Stopped on exit.  On failure says why and returns 1.
 start_cluster() {
-	local dir='' port='' listen='' conf=() env=()
+	local dir='' existing='' port='' listen='' conf=() env=()
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--dir) dir=$2; shift ;;
+		--existing) existing=1 ;;
 		--port) port=$2; shift ;;
 		--tcp) listen=127.0.0.1 ;;
 		--conf) conf+=("$2"); shift ;;
@@ -175,8 +177,9 @@ start_cluster() {
 	WOESID_BINDIR=$("$PG_CONFIG" --bindir) || return 1
 	WOESID_SERVER_LOG=$dir/server.log
 
-	as_postgres "$WOESID_BINDIR/initdb" -D "$dir/data" -E UTF8 --locale=C.UTF-8 \
-		-A trust -U postgres >"$dir/initdb.log" 2>&1 ||
+	[ -n "$existing" ] ||
+		as_postgres "$WOESID_BINDIR/initdb" -D "$dir/data" -E UTF8 --locale=C.UTF-8 \
+			-A trust -U postgres >"$dir/initdb.log" 2>&1 ||
 		{ echo "initdb failed: $(cat "$dir/initdb.log")" >&2; return 1; }
 	{
 		echo "listen_addresses = '$listen'"

@@ -13,7 +13,7 @@
 # 20 s of libFuzzer per core entry, and a dudect constant-time test of the
 # signature check; then on PostgreSQL 18 (built from Debian's source
 # package, cached under /var/cache/woesid) the build, pg_regress, interop,
-# isolation and TAP.
+# isolation and TAP, and pg_upgrade of a filled 15 cluster to 18.
 source "$(dirname "$0")/lib.sh"
 cd "$WOESID_ROOT"
 
@@ -107,6 +107,7 @@ echo "== PostgreSQL 18"
 if pg18_config=$(bash scripts/pg-build.sh 18 | tail -n 1); then
 	PG_CONFIG=$pg18_config versions_suites "pg18"
 	stop_cluster
+	run "pg_upgrade 15 to 18" test/upgrade/run.sh "$pg18_config"
 else
 	echo "pg18: the server could not be built"
 	total_failed=$((total_failed + 1))
