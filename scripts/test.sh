@@ -13,7 +13,8 @@
 # 20 s of libFuzzer per core entry, and a dudect constant-time test of the
 # signature check; then on PostgreSQL 18 (built from Debian's source
 # package, cached under /var/cache/woesid) the build, pg_regress, interop,
-# isolation and TAP, and pg_upgrade of a filled 15 cluster to 18.
+# isolation and TAP, and pg_upgrade of a filled 15 cluster to 18; last,
+# META.json and the Debian package, built, installed, used and purged.
 source "$(dirname "$0")/lib.sh"
 cd "$WOESID_ROOT"
 
@@ -112,7 +113,10 @@ else
 	echo "pg18: the server could not be built"
 	total_failed=$((total_failed + 1))
 fi
-# Leave the tree built for the default server, as a plain make would.
+# The Debian package: its purge removes what make install put in the same
+# places, so it runs last, and the tree is built and installed again for
+# the default server, as a plain make would leave it.
+run "package" test/package/run.sh
 build_and_install >/dev/null
 
 echo "$total_passed passed, $total_failed failed"
