@@ -46,7 +46,7 @@ SELECT verified, email, contact_external_id, key_id = (SELECT key_id FROM woesid
                                                        WHERE public_key = 'wpk_jwt' AND secret = secret_a()) AS matched_a
 FROM woesid_identify('wpk_jwt', now_token('wpk_jwt', secret_a()));
 SELECT verified, key_id FROM woesid_identify('wpk_jwt', now_token('wpk_jwt', secret_b()));
--- the kid selects the secret; a kid naming no active secret is bad_signature
+-- the kid selects the secret; a kid naming no active secret is unknown_key
 SELECT verified, key_id FROM woesid_identify('wpk_jwt', now_token('wpk_jwt', secret_b(), '{}', '{"alg":"HS256","kid":"key-b"}'));
 SELECT failure FROM woesid_identify('wpk_jwt', now_token('wpk_jwt', secret_a(), '{}', '{"alg":"HS256","kid":"key-b"}'));
 SELECT failure FROM woesid_identify('wpk_jwt', now_token('wpk_jwt', secret_b(), '{}', '{"alg":"HS256","kid":"key-zzz"}'));
@@ -95,6 +95,10 @@ SELECT failure AS a_retired FROM woesid_identify('wpk_jwt', now_token('wpk_jwt',
 SELECT verified AS b_still FROM woesid_identify('wpk_jwt', now_token('wpk_jwt', secret_b()));
 SELECT woesid_retire_secret('wpk_jwt', 'key-b');
 SELECT failure AS all_retired FROM woesid_identify('wpk_jwt', now_token('wpk_jwt', secret_b()));
+-- a retirement that has taken effect is final: no NULL, no later time
+SELECT woesid_retire_secret('wpk_jwt', 'key-b', NULL);
+SELECT woesid_retire_secret('wpk_jwt', 'key-b', now() + interval '1 year');
+SELECT failure AS still_retired FROM woesid_identify('wpk_jwt', now_token('wpk_jwt', secret_b()));
 -- a retired secret cannot come back, in any case of its hex digits
 SELECT woesid_add_secret('wpk_jwt', secret_b(), 'key-b2');
 SELECT woesid_add_secret('wpk_jwt', upper(secret_b()), 'key-b2');
@@ -177,5 +181,16 @@ CREATE TRIGGER t AFTER INSERT ON bad_event
 INSERT INTO bad_event VALUES ('wpk_off', '{}', NULL);
 DROP TABLE bad_event;
 DROP TABLE identify_event;
+-- The registry's triggers fire ALWAYS (logical replication apply runs as
+-- a replica); DISABLE then ENABLE TRIGGER ALL, as pg_restore
+-- --disable-triggers runs, leaves them ALWAYS, and a disabled one disabled.
+ALTER TABLE woesid_widget_secret DISABLE TRIGGER ALL;
+SELECT tgname, tgenabled FROM pg_trigger
+WHERE tgrelid = 'woesid_widget_secret'::regclass AND NOT tgisinternal ORDER BY tgname;
+ALTER TABLE woesid_widget_secret ENABLE TRIGGER ALL;
+ALTER TABLE woesid_widget ENABLE TRIGGER woesid_widget_changed;
+SELECT tgrelid::regclass, tgname, tgenabled FROM pg_trigger
+WHERE tgrelid IN ('woesid_widget'::regclass, 'woesid_widget_secret'::regclass) AND NOT tgisinternal
+ORDER BY 1, 2;
 DROP OWNED BY woesid_app_role;
 DROP ROLE woesid_app_role;

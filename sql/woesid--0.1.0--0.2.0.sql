@@ -13,13 +13,19 @@
 
 -- A schema where other roles can create objects lets them add overloads
 -- beside woesid's functions that an application's untyped calls may reach.
+-- "Other roles": any but superusers and the role installing woesid, with
+-- the privilege granted, inherited or held as the schema's owner (a
+-- database owner owns PostgreSQL 15's public schema through
+-- pg_database_owner), and PUBLIC, for roles created later.
 DO $$
 BEGIN
-    IF EXISTS (SELECT FROM pg_catalog.pg_namespace AS n,
-                      pg_catalog.aclexplode(n.nspacl) AS a
-               WHERE n.oid OPERATOR(pg_catalog.=) '@extschema@'::pg_catalog.regnamespace
-                 AND a.privilege_type OPERATOR(pg_catalog.=) 'CREATE'
-                 AND a.grantee OPERATOR(pg_catalog.<>) n.nspowner) THEN
+    IF pg_catalog.has_schema_privilege('public', '@extschema@'::pg_catalog.regnamespace, 'CREATE')
+       OR EXISTS (SELECT FROM pg_catalog.pg_roles AS r
+               WHERE NOT r.rolsuper
+                 AND r.rolname OPERATOR(pg_catalog.<>) CURRENT_USER
+                 AND r.rolname OPERATOR(pg_catalog.!~) '^pg_'
+                 AND pg_catalog.has_schema_privilege(r.oid, '@extschema@'::pg_catalog.regnamespace,
+                                                     'CREATE')) THEN
         RAISE WARNING 'schema "%" lets roles other than its owner create objects',
                       '@extschema@'::pg_catalog.regnamespace
             USING DETAIL = 'Objects they create there can shadow woesid''s functions for callers that do not qualify them.',
@@ -72,6 +78,40 @@ ALTER TABLE @extschema@.woesid_widget
 ALTER TABLE @extschema@.woesid_widget_secret
     ENABLE ALWAYS TRIGGER woesid_widget_secret_changed,
     ENABLE ALWAYS TRIGGER woesid_widget_secret_truncated;
+
+/*
+ * ALTER TABLE ... ENABLE TRIGGER [ALL], as pg_restore --disable-triggers
+ * runs after loading data, makes a trigger fire in origin mode only, and
+ * logical replication apply would then change the registry unseen.  This
+ * event trigger turns woesid's registry triggers back to ALWAYS whenever an
+ * ALTER TABLE leaves one of them enabled the ordinary way; a disabled one
+ * stays disabled.
+ */
+CREATE FUNCTION woesid_keep_registry_triggers() RETURNS event_trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    t record;
+BEGIN
+    FOR t IN
+        SELECT c.relname, g.tgname
+        FROM pg_trigger AS g JOIN pg_class AS c ON c.oid = g.tgrelid
+        WHERE g.tgrelid IN ('@extschema@.woesid_widget'::regclass,
+                            '@extschema@.woesid_widget_secret'::regclass)
+          AND g.tgname IN ('woesid_widget_changed', 'woesid_widget_truncated',
+                           'woesid_widget_secret_changed', 'woesid_widget_secret_truncated')
+          AND g.tgenabled = 'O'
+          AND g.tgrelid IN (SELECT objid FROM pg_event_trigger_ddl_commands())
+    LOOP
+        EXECUTE format('ALTER TABLE @extschema@.%I ENABLE ALWAYS TRIGGER %I', t.relname, t.tgname);
+    END LOOP;
+END
+$$;
+REVOKE ALL ON FUNCTION @extschema@.woesid_keep_registry_triggers() FROM PUBLIC;
+CREATE EVENT TRIGGER woesid_keep_registry_triggers ON ddl_command_end
+    WHEN TAG IN ('ALTER TABLE')
+    EXECUTE FUNCTION @extschema@.woesid_keep_registry_triggers();
 
 /*
  * Registry management.  Besides 0.1.0's rules (SECURITY DEFINER, pinned
@@ -194,6 +234,9 @@ BEGIN
 END
 $$;
 
+-- Retires a secret from "at" on.  A retirement that has taken effect is
+-- final: a retired secret never verifies again (a scheduled one may be
+-- moved).
 CREATE OR REPLACE FUNCTION woesid_retire_secret(public_key text, key_id text,
                                                 at timestamptz DEFAULT pg_catalog.now())
 RETURNS void
@@ -201,15 +244,31 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 SET log_min_error_statement = panic
 AS $$
+DECLARE
+    retired_at timestamptz;
 BEGIN
-    UPDATE @extschema@.woesid_widget_secret AS s
-    SET not_after = woesid_retire_secret.at
+    IF at IS NULL THEN
+        RAISE EXCEPTION 'invalid retirement time'
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'A secret is retired at a time, not NULL.';
+    END IF;
+    SELECT s.not_after INTO retired_at FROM @extschema@.woesid_widget_secret AS s
     WHERE s.public_key = woesid_retire_secret.public_key
-      AND s.key_id = woesid_retire_secret.key_id;
+      AND s.key_id = woesid_retire_secret.key_id
+    FOR UPDATE;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'widget has no secret with this key id'
             USING ERRCODE = 'no_data_found';
     END IF;
+    IF retired_at <= statement_timestamp() THEN
+        RAISE EXCEPTION 'secret is already retired'
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'A retired secret cannot be made active again: generate a new one.';
+    END IF;
+    UPDATE @extschema@.woesid_widget_secret AS s
+    SET not_after = woesid_retire_secret.at
+    WHERE s.public_key = woesid_retire_secret.public_key
+      AND s.key_id = woesid_retire_secret.key_id;
 END
 $$;
 
