@@ -16,7 +16,7 @@ PG_CPPFLAGS = -I$(srcdir)/src
 PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
 SHLIB_LINK = -lcrypto
 
-REGRESS = setup verify_jwt claims_jsonb hostile variables hmac_email trusted settings encoding registry identity application
+REGRESS = setup verify_jwt claims_jsonb hostile variables hmac_email trusted settings encoding registry identity application tenant manage payload upgrade
 REGRESS_OPTS = --inputdir=. --load-extension=woesid
 
 PG_CONFIG ?= pg_config
