@@ -122,7 +122,8 @@ ensure_deps() {
 		as_root apt-get update -qq
 		as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 	fi
-	if [ ! -d "$WOESID_ROOT/test/node_modules/jsonwebtoken" ]; then
+	if [ ! -d "$WOESID_ROOT/test/node_modules/jsonwebtoken" ] ||
+		[ ! -d "$WOESID_ROOT/test/node_modules/pg" ]; then
 		echo "== installing Node packages from test/package-lock.json"
 		(cd "$WOESID_ROOT/test" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 	fi

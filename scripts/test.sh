@@ -6,12 +6,12 @@
 # builds with -Werror, installs, then runs: the generated-table checks, the
 # core's unit tests under ASan/UBSan; on PostgreSQL 15 (Debian's) pg_regress,
 # the interop suite against jsonwebtoken and node:crypto, the isolation
-# specs and the TAP tests (hot standby, pg_dump, parallel plans), then the
-# normalization differential, the pgbouncer leak test, flat memory over
-# mixed verifications, a pgbench load, secret hygiene of every message and
-# log line, pg_regress plus interop against an AddressSanitizer/UBSan build,
-# 20 s of libFuzzer per core entry, and a dudect constant-time test of the
-# signature check; then on PostgreSQL 18 (built from Debian's source
+# specs and the TAP tests (hot standby, pg_dump, parallel plans, logical
+# replication), then the normalization differential, the pgbouncer leak and
+# expiry test, flat memory over mixed verifications, a pgbench load, secret
+# hygiene of every message and log line, pg_regress plus interop against an
+# AddressSanitizer/UBSan build, 20 s of libFuzzer per core entry, and a
+# dudect constant-time test of the signature check; then on PostgreSQL 18 (built from Debian's source
 # package, cached under /var/cache/woesid) the build, pg_regress, interop,
 # isolation and TAP, and pg_upgrade of a filled 15 cluster to 18; last,
 # META.json and the Debian package, built, installed, used and purged.

@@ -5,13 +5,30 @@
 // Every woesid function is called with known secrets and tokens, on success
 // and on every failure path: bad signatures, malformed and oversized tokens,
 // alg none, missing secrets, registry errors (invalid secret, duplicate key
-// id, unknown widget or key, invalid mode), woesid_require raising, trigger
-// misuse, privileges.  Tokens come from jsonwebtoken, HMACs from node:crypto,
-// signed as SPEC.md shows.  Query results never show a secret or token: the
-// workload selects verdicts, reason codes and emails only.
+// id, duplicate secret, unknown widget or key, invalid mode, empty tenant,
+// a secret in the wrong argument), woesid_require raising, trigger misuse,
+// privileges; every registry management function (register with tenant,
+// add, generate, set, retire, unregister, purge; variables widgets with sk_
+// secrets); the text forms of woesid_identify/authenticate fed raw JWTs and
+// bodies that are not JSON.  Tokens come from jsonwebtoken, HMACs from
+// node:crypto, signed as SPEC.md shows.  Query results never show a secret
+// or token: the workload selects verdicts, reason codes, emails and key ids
+// only; the secrets woesid_generate_secret returns go to files beside
+// needles.json (generated-psql-*.txt), which bind.mjs adds to the needles.
+//
+// The cluster runs with log_min_error_statement = debug5: a statement that
+// raises is logged with its text.  The management functions set it to
+// panic for their own duration, so every error they raise leaves the
+// calling statement out of the log, literal secrets and all; that is what
+// the registry section checks.  Errors raised outside them (woesid_require,
+// the trigger's misuse errors, a call refused before the function runs)
+// log the statement like any other, so the sections that raise them with
+// literal secrets or tokens run under SET log_min_error_statement = panic,
+// and bind.mjs makes the same calls with bind parameters under debug5.
 import { createHmac, randomBytes } from "node:crypto";
-import { writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { createRequire } from "node:module";
+import { newNeedles, saveNeedles, secretForms, tokenForms } from "./needles.mjs";
 
 const require = createRequire(new URL("../package.json", import.meta.url));
 const jwt = require("jsonwebtoken");
@@ -28,7 +45,13 @@ const binaryKey = randomBytes(48);
 const badShort = randomBytes(32).toString("hex").slice(0, 63);
 const badChar = randomBytes(32).toString("hex").slice(0, 62) + "zz";
 const swapped = randomBytes(32).toString("hex");	// passed in the mode argument
+const secret3 = randomBytes(32).toString("hex");	// passed in other wrong places
+// signed-variables widgets: sk_ secrets (any string of 32+ bytes)
+const varSecret = "sk_" + randomBytes(32).toString("hex");
+const varSecret2 = "sk_" + randomBytes(32).toString("hex");
+const varShort = "sk_" + randomBytes(14).toString("hex");	// 31 bytes: too short
 const aud = "wpk_hyg_jwt";
+const generatedFile = (n) => join(dirname(process.argv[2]), `generated-psql-${n}.txt`);
 
 const sign = (claims, key = secret, options = {}) =>
   jwt.sign({ aud, iat: now, exp: now + 600, ...claims }, key, { algorithm: "HS256", ...options });
@@ -54,6 +77,8 @@ const tokens = {
     return input + "." + createHmac("sha256", secret).update(input).digest("base64url");
   })(),
 };
+// a signed-variables widget's token (the sk_ secret's string bytes are the key)
+tokens.varWidget = jwt.sign({ user_email: "Var@Example.com", tier: "gold" }, varSecret, { algorithm: "HS256", expiresIn: "7d" });
 tokens.tampered = tokens.valid.replace(/\.(.)/, (m, c) => "." + (c === "e" ? "f" : "e"));
 tokens.malformed = tokens.valid.replace(/\./g, "..");
 tokens.padded = tokens.valid + "==";
@@ -75,7 +100,15 @@ SET client_min_messages = debug1;
 CREATE EXTENSION woesid;
 CREATE ROLE hyg_app LOGIN;
 CREATE ROLE hyg_ops LOGIN;
-GRANT EXECUTE ON FUNCTION woesid_register_widget(text, text, text) TO hyg_ops;`);
+GRANT EXECUTE ON FUNCTION woesid_register_widget(text, text, text, text) TO hyg_ops;
+-- positive control: an erroring statement is logged (debug5)
+SELECT 1 / 0 AS hyg_statement_is_logged;`);
+
+// The pure verifiers with literal secrets and tokens: woesid_require raises
+// in the caller's statement, which PostgreSQL logs at debug5 (and at the
+// default, error): only under panic here; bind.mjs repeats it with bind
+// parameters under debug5.
+add(`SET log_min_error_statement = panic;`);
 
 const v = (expr) => `SELECT coalesce((c).failure, 'ok ' || (c).email) AS outcome FROM (SELECT ${expr} AS c) AS t;`;
 // pure verifiers, every overload, every outcome
@@ -107,9 +140,10 @@ add(v(`woesid_hmac_email(${q(payloads.valid)}, ''::bytea)`));
 add(`SELECT woesid_email_hash('a@example.com', decode(${q(secret)}, 'hex')) = ${q(emailHash("a@example.com"))} AS hash_matches;`);
 add(`SELECT woesid_email_hash('a@example.com', ''::bytea);`);
 add(`SELECT woesid_normalize_email(' İSTANBUL@Example.COM ');`);
+add(`RESET log_min_error_statement;`);
 
 // registry: success and every error
-add(`SELECT woesid_register_widget('wpk_hyg_jwt', 'jwt', ${q(secret)}) IS NOT NULL AS registered;
+add(`SELECT woesid_register_widget('wpk_hyg_jwt', 'jwt', ${q(secret)}, 'tenant-jwt') IS NOT NULL AS registered;
 SELECT woesid_add_secret('wpk_hyg_jwt', ${q(secret2)}, 'k2');
 SELECT woesid_register_widget('wpk_hyg_hmac', 'hmac_email', ${q(secret)}) IS NOT NULL AS registered;
 SELECT woesid_add_secret('wpk_hyg_hmac', ${q(secret2)}, 'h2');
@@ -129,6 +163,62 @@ SELECT woesid_retire_secret('wpk_hyg_jwt', 'k404');
 -- an operator who passes the secret to retire instead of its key id
 SELECT woesid_retire_secret('wpk_hyg_jwt', ${q(secret2)});
 SELECT woesid_retire_secret('wpk_hyg_hmac', 'h2', now() + interval '1 hour');`);
+// 0.2.0 management: every function, on success and on every failure path,
+// with literal secrets, under log_min_error_statement = debug5
+add(`SELECT woesid_register_widget('wpk_hyg_var', 'variables', ${q(varSecret)}, 'tenant-var') IS NOT NULL AS registered;
+SELECT woesid_add_secret('wpk_hyg_var', ${q(varSecret2)}, 'v2');
+-- widget exists, with and without a secret
+SELECT woesid_register_widget('wpk_hyg_var', 'variables', ${q(varSecret)});
+SELECT woesid_register_widget('wpk_hyg_var', 'variables');
+-- invalid secrets: a variables secret under 32 bytes; hex ones for other modes
+SELECT woesid_add_secret('wpk_hyg_var', ${q(varShort)});
+SELECT woesid_register_widget('wpk_hyg_var2', 'variables', ${q(varShort)});
+SELECT woesid_add_secret('wpk_hyg_jwt', ${q(varSecret)});
+-- duplicate secrets: the same string, hex in another case, one whose
+-- retirement is still ahead (a retired one: below)
+SELECT woesid_add_secret('wpk_hyg_var', ${q(varSecret)}, 'v3');
+SELECT woesid_add_secret('wpk_hyg_jwt', ${q(secret2.toUpperCase())}, 'k4');
+SELECT woesid_add_secret('wpk_hyg_hmac', ${q(secret2)}, 'h3');
+-- duplicate key id
+SELECT woesid_add_secret('wpk_hyg_var', ${q(varSecret2)}, 'v2');
+-- the secret in the wrong argument: public key, key id (so the secret
+-- argument holds 'k7'), mode
+SELECT woesid_add_secret(${q(secret3)}, 'wpk_hyg_jwt');
+SELECT woesid_add_secret('wpk_hyg_jwt', 'k7', ${q(secret3)});
+SELECT woesid_register_widget('wpk_hyg_swapped2', ${q(secret3)}, 'jwt', 'tenant');
+SELECT woesid_set_widget('wpk_hyg_jwt', ${q(secret3)});
+SELECT woesid_retire_secret(${q(secret3)}, 'k2');
+SELECT woesid_unregister_widget(${q(secret3)});
+SELECT woesid_purge_secrets(${q(secret3)});
+SELECT key_id FROM woesid_generate_secret(${q(secret3)});
+-- bad mode, empty tenant, unknown widget
+SELECT woesid_register_widget('wpk_hyg_mode2', 'JWT', ${q(secret3)}, 'tenant');
+SELECT woesid_register_widget('wpk_hyg_tenant', 'jwt', ${q(secret3)}, '');
+SELECT woesid_set_widget('wpk_hyg_jwt', 'signed');
+SELECT woesid_set_widget('wpk_hyg_jwt', NULL, '');
+SELECT woesid_set_widget('wpk_hyg_nope', 'jwt', 'tenant');
+SELECT woesid_retire_secret('wpk_hyg_nope', 'k2');
+SELECT woesid_unregister_widget('wpk_hyg_nope');
+SELECT key_id FROM woesid_generate_secret('wpk_hyg_nope');
+-- a mode the widget's sk_ secrets cannot serve
+SELECT woesid_set_widget('wpk_hyg_var', 'jwt');
+-- server-made secrets (returned into files, never shown)
+SELECT secret FROM woesid_generate_secret('wpk_hyg_jwt', 'g1') \\g '${generatedFile(1)}'
+SELECT secret FROM woesid_generate_secret('wpk_hyg_var') \\g '${generatedFile(2)}'
+SELECT secret FROM woesid_generate_secret('wpk_hyg_hmac', 'hg') \\g '${generatedFile(3)}'
+SELECT key_id FROM woesid_generate_secret('wpk_hyg_jwt', 'g1');
+-- success paths
+SELECT woesid_set_widget('wpk_hyg_jwt', NULL, 'tenant-jwt-2');
+SELECT woesid_set_widget('wpk_hyg_hmac', 'hmac_email', 'tenant-hmac');
+SELECT woesid_set_widget('wpk_hyg_var', 'variables');
+SELECT woesid_retire_secret('wpk_hyg_var', 'v2');
+SELECT woesid_add_secret('wpk_hyg_var', ${q(varSecret2)}, 'v4');
+SELECT woesid_purge_secrets('wpk_hyg_var', now() + interval '1 day');
+SELECT woesid_purge_secrets();
+SELECT woesid_register_widget('wpk_hyg_gone', 'hmac_email', ${q(secret3)}, 'tenant-gone') IS NOT NULL AS registered;
+SELECT woesid_unregister_widget('wpk_hyg_gone');
+SELECT woesid_unregister_widget('wpk_hyg_gone');
+SELECT public_key, mode, tenant, key_id, active FROM woesid_widget_keys ORDER BY public_key, key_id;`);
 // identify and authenticate through the registry
 const ident = (key, payload) => v(`woesid_identify(${q(key)}, ${payload === null ? "NULL" : q(payload) + "::jsonb"})`);
 for (const t of Object.values(tokens)) add(ident("wpk_hyg_jwt", JSON.stringify({ jwt: t, name: "x" })));
@@ -138,6 +228,35 @@ add(ident("wpk_hyg_jwt", "{}"));
 add(ident("wpk_hyg_off", payloads.valid));
 add(ident("wpk_hyg_empty", JSON.stringify({ jwt: tokens.valid })));
 add(ident("wpk_hyg_unknown", JSON.stringify({ jwt: tokens.valid })));
+// the text forms (an untyped literal resolves to them): raw JWTs and bodies
+// that are not JSON are malformed, never an error
+const identText = (key, payload) => v(`woesid_identify(${q(key)}, ${q(payload)})`);
+const jwtBody = JSON.stringify({ jwt: tokens.valid });
+for (const t of Object.values(tokens)) add(identText("wpk_hyg_jwt", t));
+add(identText("wpk_hyg_jwt", jwtBody));
+add(identText("wpk_hyg_jwt", "jwt=" + tokens.valid));
+add(identText("wpk_hyg_jwt", `{"jwt":"${tokens.valid}","jwt":"${tokens.kid2}"}`));
+add(identText("wpk_hyg_jwt", "\uFEFF" + jwtBody));
+add(identText("wpk_hyg_jwt", jwtBody + " trailing"));
+add(identText("wpk_hyg_jwt", jwtBody.slice(0, -2)));
+add(identText("wpk_hyg_jwt", "[".repeat(40) + JSON.stringify(tokens.valid) + "]".repeat(40)));
+add(identText("wpk_hyg_jwt", JSON.stringify({ jwt: tokens.oversized })));
+add(identText("wpk_hyg_hmac", payloads.notJson));
+add(identText("wpk_hyg_hmac", payloads.valid));
+add(identText("wpk_hyg_hmac", jwtBody));
+add(identText("wpk_hyg_var", tokens.varWidget));
+add(identText("wpk_hyg_var", JSON.stringify({ signedVariables: tokens.varWidget, variables: { tier: "platinum" } })));
+add(identText("wpk_hyg_var", JSON.stringify({ signedVariables: tokens.variables })));
+add(identText("wpk_hyg_var", "signedVariables=" + tokens.varWidget));
+add(`SELECT (woesid_authenticate('wpk_hyg_jwt', ${q(tokens.valid)})).failure;
+SELECT (woesid_authenticate('wpk_hyg_jwt', ${q("jwt=" + tokens.valid)})).failure;
+SELECT (woesid_authenticate('wpk_hyg_var', ${q(JSON.stringify({ signedVariables: tokens.varWidget }))})).verified;
+BEGIN;
+SELECT (woesid_authenticate('wpk_hyg_jwt', ${q(jwtBody)})).verified;
+SELECT woesid_current_email(), woesid_current_widget(), woesid_current_tenant();
+SELECT (woesid_authenticate('wpk_hyg_jwt', ${q(tokens.badSignature)})).failure;
+SELECT woesid_current_email(), (woesid_current()).failure;
+COMMIT;`);
 add(`BEGIN;
 SELECT (woesid_authenticate('wpk_hyg_hmac', ${q(payloads.valid)})).verified;
 SELECT woesid_current_email(), woesid_current_contact_id(), woesid_current_account_id(), (woesid_current()).mode;
@@ -146,8 +265,10 @@ SELECT (woesid_authenticate('wpk_hyg_jwt', ${q(JSON.stringify({ jwt: tokens.badS
 SELECT (woesid_require(woesid_current())).email;
 ROLLBACK;
 SELECT (woesid_authenticate('wpk_hyg_jwt', ${q(JSON.stringify({ jwt: tokens.valid }))})).verified;`);
-// the identify trigger: proper use and every misuse
-add(`CREATE TABLE hyg_event (widget text, payload jsonb, result woesid_claims, note text);
+// the identify trigger: proper use and every misuse (the misuse errors are
+// the trigger's, raised in statements that hold literal tokens: panic)
+add(`SET log_min_error_statement = panic;
+CREATE TABLE hyg_event (widget text, payload jsonb, result woesid_claims, note text);
 CREATE TRIGGER verify BEFORE INSERT OR UPDATE ON hyg_event FOR EACH ROW
     EXECUTE FUNCTION woesid_identify_trigger(widget, payload, result);
 INSERT INTO hyg_event (widget, payload) VALUES
@@ -173,6 +294,7 @@ DROP TRIGGER t4 ON hyg_bad;
 CREATE TRIGGER t5 BEFORE INSERT ON hyg_bad FOR EACH ROW EXECUTE FUNCTION woesid_identify_trigger(note, payload, result);
 INSERT INTO hyg_bad (widget, payload) VALUES ('wpk_hyg_jwt', ${q(JSON.stringify({ jwt: tokens.valid }))});
 DROP TRIGGER t5 ON hyg_bad;
+RESET log_min_error_statement;
 SELECT woesid_registry_changed();`);
 // settings, and what other roles may not do
 add(`SET woesid.clock_skew = '1min';
@@ -183,7 +305,9 @@ SET woesid.clock_skew = 'forever';
 SET ROLE hyg_app;
 SET woesid.clock_skew = '1h';
 SELECT count(*) FROM woesid_widget_secret;
-SELECT woesid_add_secret('wpk_hyg_jwt', ${q(secret)});
+SELECT count(*) FROM woesid_widget_keys;
+-- (woesid_add_secret refused to this role: bind.mjs, with the secret as a
+-- bind parameter; a literal one would be logged with the statement)
 ${ident("wpk_hyg_jwt", JSON.stringify({ jwt: tokens.valid }))}
 RESET ROLE;
 SET ROLE hyg_ops;
@@ -198,33 +322,23 @@ CREATE EXTENSION woesid;`);
 process.stdout.write(sql.join("\n") + "\n");
 
 // What must never show up, as text (matched case-insensitively) or raw bytes.
-const text = [];
-const bytes = [];
-const secretForms = (label, s) => {
-  const raw = Buffer.from(s, "utf8");
-  text.push([`${label} (hex string)`, s], [`${label} (first 16)`, s.slice(0, 16)], [`${label} (last 16)`, s.slice(-16)],
-    [`${label} as JWT key, base64`, raw.toString("base64")], [`${label} as JWT key, base64url`, raw.toString("base64url")]);
-  if (/^([0-9a-f]{2})+$/i.test(s)) {
-    const dec = Buffer.from(s, "hex");
-    text.push([`${label} decoded, base64`, dec.toString("base64")], [`${label} decoded, base64url`, dec.toString("base64url")]);
-    bytes.push([`${label} decoded, raw bytes`, dec.toString("hex")]);
-  }
-};
-secretForms("secret", secret);
-secretForms("secret2", secret2);
-secretForms("mistyped secret (63 digits)", badShort);
-secretForms("mistyped secret (non-hex)", badChar);
-secretForms("secret passed as mode", swapped);
+const needles = newNeedles();
+const { text, bytes } = needles;
+secretForms(needles, "secret", secret);
+secretForms(needles, "secret2", secret2);
+secretForms(needles, "mistyped secret (63 digits)", badShort);
+secretForms(needles, "mistyped secret (non-hex)", badChar);
+secretForms(needles, "secret passed as mode", swapped);
+secretForms(needles, "secret passed in wrong arguments", secret3);
+secretForms(needles, "variables secret", varSecret);
+secretForms(needles, "variables secret 2", varSecret2);
+secretForms(needles, "short variables secret", varShort);
 text.push(["binary key (hex)", binaryKey.toString("hex")], ["binary key (base64url)", binaryKey.toString("base64url")],
   ["binary key (base64)", binaryKey.toString("base64")]);
 bytes.push(["binary key, raw bytes", binaryKey.toString("hex")]);
-for (const [name, t] of Object.entries(tokens)) {
-  text.push([`token ${name}`, t]);
-  const sig = t.split(".")[2];
-  if (sig && sig.length >= 40) text.push([`token ${name}, signature`, sig]);
-}
+for (const [name, t] of Object.entries(tokens)) tokenForms(needles, name, t);
 for (const [name, p] of Object.entries(payloads)) {
   const m = /"email_hash":"([0-9a-fg]{64})"/.exec(p);
   if (m) text.push([`email_hash of payload ${name}`, m[1]]);
 }
-writeFileSync(process.argv[2], JSON.stringify({ text, bytes }, null, 1));
+saveNeedles(process.argv[2], needles);

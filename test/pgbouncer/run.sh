@@ -8,8 +8,12 @@
 # checking in every transaction that no identity is there at its start, that
 # after woesid_authenticate it sees only its own rows of an RLS-protected
 # table, and that a forged payload clears the identity.  Also checks that
-# the clients really shared at most 3 server connections.  Prints one line
-# "pgbouncer: N passed, M failed" (N = checked transactions; M = failed
+# the clients really shared at most 3 server connections.  Meanwhile, in a
+# pool of its own with one server connection, expiry.sql checks that an
+# identity from a 2 s token (woesid.clock_skew = 0 for the database) is gone
+# 3 s later in the same transaction, and that the next transactions on that
+# server connection have none.  Prints one line "pgbouncer: N passed, M
+# failed" (N = checked transactions plus expiry.sql's checks; M = failed
 # checks) and exits non-zero on any failure.
 #   test/pgbouncer/run.sh        (as root or as the postgres user)
 # Environment: PG_CONFIG, PGBOUNCER (default /usr/sbin/pgbouncer),
@@ -40,7 +44,7 @@ psql_local -d woesid_pool -v clients="$CLIENTS" -f "$HERE/setup.sql" >"$TMP/setu
 	fail_setup "setup.sql failed: $(cat "$TMP/setup.log")"
 
 # --- pgbouncer, as the postgres user, on a free port (retried if taken)
-printf '"app" ""\n"postgres" ""\n' >"$TMP/userlist.txt"
+printf '"app" ""\n"app_exp" ""\n"postgres" ""\n' >"$TMP/userlist.txt"
 on_exit 'stop_pidfile "$TMP/pgbouncer.pid"'
 started=0
 for _ in 1 2 3 4 5; do
@@ -48,6 +52,7 @@ for _ in 1 2 3 4 5; do
 	cat >"$TMP/pgbouncer.ini" <<INI
 [databases]
 woesid_pool = host=$PGHOST port=$PGPORT dbname=woesid_pool
+woesid_pool_exp = host=$PGHOST port=$PGPORT dbname=woesid_pool pool_size=1
 
 [pgbouncer]
 listen_addr = 127.0.0.1
@@ -85,6 +90,12 @@ INI
 done
 [ "$started" -eq 1 ] || fail_setup "pgbouncer did not start: $(cat "$TMP/pgbouncer.out" 2>/dev/null)"
 
+# --- the expiry check, in the background while pgbench runs
+EXPIRY_CHECKS=11
+timeout "$TIME_LIMIT" "$BINDIR/psql" -X -q -At -h 127.0.0.1 -p "$BOUNCER_PORT" -U app_exp \
+	-d woesid_pool_exp -f "$HERE/expiry.sql" >"$TMP/expiry.out" 2>&1 &
+expiry_pid=$!
+
 # --- the clients
 status=0
 timeout "$TIME_LIMIT" "$BINDIR/pgbench" -n -M simple -c "$CLIENTS" -j 4 -t "$TRANSACTIONS" \
@@ -111,5 +122,18 @@ if [ "$server_conns" -lt 1 ] || [ "$server_conns" -gt "$POOL_SIZE" ]; then
 	failed=$((failed + 1))
 fi
 
-passed=$processed
+# --- the expiry check's outcome
+expiry_status=0
+wait "$expiry_pid" || expiry_status=$?
+expiry_passed=$(grep -cx 't' "$TMP/expiry.out" || true)
+echo "expiry through the pool: $expiry_passed of $EXPIRY_CHECKS checks passed"
+if [ "$expiry_status" -ne 0 ] || [ "$expiry_passed" -ne "$EXPIRY_CHECKS" ]; then
+	echo "expiry.sql exited with status $expiry_status:"
+	grep -vx 't' "$TMP/expiry.out" | grep -v '^$' | tail -n 5 || true
+	missing=$((EXPIRY_CHECKS - expiry_passed))
+	[ "$missing" -gt 0 ] || missing=1
+	failed=$((failed + missing))
+fi
+
+passed=$((processed + expiry_passed))
 finish

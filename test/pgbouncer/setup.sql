@@ -53,3 +53,33 @@ BEGIN
     RETURN true;
 END
 $$;
+
+-- The expiry check (expiry.sql): a jwt widget whose short-lived tokens are
+-- signed here with pgcrypto, as a customer's backend would sign them; no
+-- clock skew in this database (the pooler's server connections start
+-- after this, so they all have it), so a token ends exactly at its exp.
+-- Its client connects as app_exp, through a pool of one server connection.
+CREATE EXTENSION pgcrypto;
+ALTER DATABASE woesid_pool SET woesid.clock_skew = 0;
+CREATE ROLE app_exp LOGIN;
+GRANT SELECT ON conversation TO app_exp;
+SELECT woesid_register_widget('wpk_pool_jwt', 'jwt',
+    '4a7f0c2e9b1d3f5a7c9e0b2d4f6a8c0e1b3d5f7a9c0e2b4d6f8a0c1e3b5d7f9a') IS NOT NULL AS registered;
+
+CREATE FUNCTION pool_b64url(bytea) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT
+RETURN translate(rtrim(replace(encode($1, 'base64'), E'\n', ''), '='), '+/', '-_');
+
+-- A widget JWT for wpk_pool_jwt that expires seconds after the statement's
+-- start, as the body the browser sends ({"jwt": ...}).
+CREATE FUNCTION pool_jwt_body(email text, seconds numeric) RETURNS text
+LANGUAGE sql STABLE
+RETURN (SELECT json_build_object('jwt', s || '.' || pool_b64url(hmac(convert_to(s, 'UTF8'),
+            convert_to('4a7f0c2e9b1d3f5a7c9e0b2d4f6a8c0e1b3d5f7a9c0e2b4d6f8a0c1e3b5d7f9a', 'UTF8'),
+            'sha256')))::text
+        FROM (SELECT pool_b64url(convert_to('{"alg":"HS256","typ":"JWT"}', 'UTF8')) || '.' ||
+                     pool_b64url(convert_to(jsonb_build_object(
+                         'email', email, 'aud', 'wpk_pool_jwt',
+                         'iat', floor(extract(epoch FROM statement_timestamp())) - 1,
+                         'exp', extract(epoch FROM statement_timestamp()) + seconds)::text,
+                         'UTF8')) AS s) AS t);

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # test/tap/run.sh: runs the TAP tests in test/tap/t (PostgreSQL::Test::Cluster
 # from the PGXS installation) with prove: hot standby, pg_dump/restore of
-# the registry, RLS under a forced parallel plan.  The clusters are made by
-# the tests themselves, as the postgres user (initdb refuses root), under a
-# temporary directory that is removed afterwards, with any server left
-# behind stopped.  Prints one line "tap: N passed, M failed" counting
-# individual TAP assertions (a test file that dies or breaks its plan counts
-# as one more failure) and exits non-zero on any failure.
+# the registry, RLS under a forced parallel plan, the registry kept in step
+# by logical replication.  The clusters are made by the tests themselves,
+# as the postgres user (initdb refuses root), under a temporary directory
+# that is removed afterwards, with any server left behind stopped.  Prints
+# one line "tap: N passed, M failed" counting individual TAP assertions
+# (a test file that dies or breaks its plan counts as one more failure) and
+# exits non-zero on any failure.
 #   test/tap/run.sh              (as root or as the postgres user)
 # Environment: PG_CONFIG, WOESID_TAP_TIMEOUT (seconds, default 110),
 # WOESID_KEEP_TMP=1 keeps the temporary directory (logs in tmp_check/log).
