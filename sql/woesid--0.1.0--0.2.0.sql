@@ -130,6 +130,28 @@ RETURNS text
 AS 'MODULE_PATHNAME', 'woesid_random_secret'
 LANGUAGE C VOLATILE STRICT PARALLEL SAFE;
 
+-- Refuses a mode or a tenant no widget may have; NULL passes (the caller
+-- decides what NULL means).
+CREATE FUNCTION woesid_check_widget_fields(mode text, tenant text)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+SET log_min_error_statement = panic
+AS $$
+BEGIN
+    IF mode NOT IN ('off', 'hmac_email', 'jwt', 'variables') THEN
+        RAISE EXCEPTION 'invalid widget mode'
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'The mode must be off, hmac_email, jwt or variables.';
+    END IF;
+    IF tenant = '' THEN
+        RAISE EXCEPTION 'invalid tenant'
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'A tenant is NULL or a non-empty string.';
+    END IF;
+END
+$$;
+
 CREATE OR REPLACE FUNCTION woesid_add_secret(public_key text, secret text,
                                              key_id text DEFAULT NULL)
 RETURNS text
@@ -204,20 +226,12 @@ SET search_path = pg_catalog, pg_temp
 SET log_min_error_statement = panic
 AS $$
 BEGIN
-    IF mode IS NULL OR mode NOT IN ('off', 'hmac_email', 'jwt', 'variables') THEN
-        RAISE EXCEPTION 'invalid widget mode'
-            USING ERRCODE = 'invalid_parameter_value',
-                  HINT = 'The mode must be off, hmac_email, jwt or variables.';
-    END IF;
+    -- a widget must have a mode: NULL is checked as an invalid one
+    PERFORM @extschema@.woesid_check_widget_fields(coalesce(mode, ''), tenant);
     IF public_key IS NULL OR octet_length(public_key) NOT BETWEEN 1 AND 127 THEN
         RAISE EXCEPTION 'invalid widget public key'
             USING ERRCODE = 'invalid_parameter_value',
                   DETAIL = 'A public key is 1 to 127 bytes long.';
-    END IF;
-    IF tenant = '' THEN
-        RAISE EXCEPTION 'invalid tenant'
-            USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = 'A tenant is NULL or a non-empty string.';
     END IF;
     IF EXISTS (SELECT FROM @extschema@.woesid_widget AS w
                WHERE w.public_key = woesid_register_widget.public_key) THEN
@@ -297,16 +311,7 @@ SET search_path = pg_catalog, pg_temp
 SET log_min_error_statement = panic
 AS $$
 BEGIN
-    IF mode NOT IN ('off', 'hmac_email', 'jwt', 'variables') THEN
-        RAISE EXCEPTION 'invalid widget mode'
-            USING ERRCODE = 'invalid_parameter_value',
-                  HINT = 'The mode must be off, hmac_email, jwt or variables.';
-    END IF;
-    IF tenant = '' THEN
-        RAISE EXCEPTION 'invalid tenant'
-            USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = 'A tenant is NULL or a non-empty string.';
-    END IF;
+    PERFORM @extschema@.woesid_check_widget_fields(mode, tenant);
     PERFORM FROM @extschema@.woesid_widget AS w
     WHERE w.public_key = woesid_set_widget.public_key
     FOR UPDATE;
@@ -380,6 +385,7 @@ FROM @extschema@.woesid_widget AS w
          ON s.public_key OPERATOR(pg_catalog.=) w.public_key;
 
 REVOKE ALL ON FUNCTION @extschema@.woesid_random_secret(text),
+                       @extschema@.woesid_check_widget_fields(text, text),
                        @extschema@.woesid_register_widget(text, text, text, text),
                        @extschema@.woesid_generate_secret(text, text),
                        @extschema@.woesid_set_widget(text, text, text),
