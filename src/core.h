@@ -27,7 +27,7 @@
 /* The shortest secret accepted: 256 bits, as RFC 7518 section 3.2 requires. */
 #define WOESID_MIN_SECRET_BYTES 32
 
-/* MISSING_SECRET for no key (NULL), WEAK_SECRET for a short one, else OK. */
+/* MISSING_SECRET for no key (NULL or empty), WEAK_SECRET for a short one, else OK. */
 woesid_reason woesid_key_reason(const woesid_mac_key *key);
 
 /* Widget modes, as the registry names them. */

@@ -123,6 +123,11 @@ woesid_hmac_email_read(const wj_doc *doc, woesid_arena *arena,
 
 	out->payload = *doc;
 	out->parsed = true;
+	out->email = NULL;
+	out->email_len = 0;
+	out->normalized = NULL;
+	out->normalized_len = 0;
+	out->fault = false;
 	wj_members(doc, 0, woesid_hmac_signed_members, WOESID_HMAC_SIGNED_MEMBERS,
 			   member);
 	email = member[0];
@@ -153,6 +158,13 @@ woesid_hmac_email_signed_by(woesid_hmac_result *result, woesid_mac_key *key)
 	uint8_t		computed[WOESID_MAC_LEN];
 	bool		equal;
 
+	/* only a payload read as OK has an email to check */
+	if (result->normalized == NULL)
+	{
+		result->fault = false;
+		result->reason = WOESID_BAD_SIGNATURE;
+		return false;
+	}
 	result->fault = !woesid_mac(key, (const uint8_t *) result->normalized,
 								result->normalized_len, computed);
 	equal = !result->fault && woesid_mac_equal(result->sent, computed);
@@ -162,6 +174,11 @@ woesid_hmac_email_signed_by(woesid_hmac_result *result, woesid_mac_key *key)
 	{
 		result->email = result->normalized;
 		result->email_len = result->normalized_len;
+	}
+	else
+	{
+		result->email = NULL;
+		result->email_len = 0;
 	}
 	return equal;
 }

@@ -177,6 +177,7 @@ woesid_jwt_check_claims(const woesid_jws *jws, const woesid_jwt_rules *rules,
 	out->contact_id = NULL;
 	out->account_id = NULL;
 	out->kid = jws->kid;
+	out->fault = false;
 	out->reason = check_claims(jws, rules, arena, out);
 }
 

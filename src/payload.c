@@ -53,7 +53,7 @@ woesid_mode_from_name(const char *name, size_t len, woesid_mode *out)
 woesid_reason
 woesid_key_reason(const woesid_mac_key *key)
 {
-	if (key == NULL)
+	if (key == NULL || woesid_mac_key_secret_len(key) == 0)
 		return WOESID_MISSING_SECRET;
 	if (woesid_mac_key_secret_len(key) < WOESID_MIN_SECRET_BYTES)
 		return WOESID_WEAK_SECRET;

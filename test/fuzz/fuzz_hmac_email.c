@@ -6,7 +6,8 @@
  * Input: one flag byte, then bytes.  Flag bit 0 clear: the bytes are an
  * identify payload, verified as sent; its verdict must be the one SPEC.md's
  * rules give for the parsed payload (recomputed here with OpenSSL's one-shot
- * HMAC), a rejection must carry no email, and verifying twice must agree.
+ * HMAC), a rejection must carry no email, verifying twice must agree, and
+ * under a 31-byte key it is weak_secret.
  * Flag bit 0 set: the bytes are an email; the harness builds the payload a
  * backend would send ({"email": ..., "email_hash": hex HMAC of the
  * normalized email}, upper-case hex when bit 1 is set), which must verify
@@ -27,6 +28,7 @@
 static uint8_t secret[WOESID_MAC_LEN];
 static woesid_mac_key *key;
 static woesid_mac_key *other_key;
+static woesid_mac_key *weak_key;
 
 typedef struct run
 {
@@ -50,16 +52,19 @@ hex_value(char c)
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	static const char other[] = "another workspace's secret";
-
 	(void) argc;
 	(void) argv;
 	for (int i = 0; i < WOESID_MAC_LEN; i++)
 		secret[i] = (uint8_t) (hex_value(FUZZ_SECRET[2 * i]) << 4 |
 							   hex_value(FUZZ_SECRET[2 * i + 1]));
 	key = woesid_mac_key_new(secret, sizeof(secret));
-	other_key = woesid_mac_key_new((const uint8_t *) other, sizeof(other) - 1);
-	FUZZ_ASSERT(key != NULL && other_key != NULL);
+	other_key = woesid_mac_key_new((const uint8_t *) FUZZ_OTHER_SECRET,
+								   strlen(FUZZ_OTHER_SECRET));
+	weak_key = woesid_mac_key_new((const uint8_t *) FUZZ_WEAK_SECRET,
+								  strlen(FUZZ_WEAK_SECRET));
+	FUZZ_ASSERT(key != NULL && other_key != NULL && weak_key != NULL);
+	FUZZ_ASSERT(woesid_key_reason(other_key) == WOESID_OK &&
+				woesid_key_reason(weak_key) == WOESID_WEAK_SECRET);
 	return 0;
 }
 
@@ -173,6 +178,20 @@ same_verdict(const run *a, const run *b)
 		 memcmp(a->res.email, b->res.email, a->res.email_len) == 0);
 }
 
+/* A 31-byte key is weak_secret whatever the payload, which is not read. */
+static void
+check_weak(const char *payload, size_t len)
+{
+	char		buf[8];
+	woesid_arena arena;
+	woesid_hmac_result res;
+
+	woesid_arena_init(&arena, buf, sizeof(buf));
+	woesid_hmac_email_verify(payload, len, weak_key, MAX_PAYLOAD, &arena, &res);
+	FUZZ_ASSERT(res.reason == WOESID_WEAK_SECRET && arena.used == 0 &&
+				!res.parsed && res.email == NULL && !res.fault);
+}
+
 /* The payload as sent: verdict by the rules, twice the same. */
 static void
 check_raw(const char *payload, size_t len)
@@ -180,6 +199,7 @@ check_raw(const char *payload, size_t len)
 	run			first;
 	run			second;
 
+	check_weak(payload, len);
 	verify(&first, payload, len, key);
 	verify(&second, payload, len, key);
 	FUZZ_ASSERT(same_verdict(&first, &second));

@@ -15,7 +15,7 @@
  * verifies, none of the four flipped tokens may.
  *
  * Every verdict, on either path: verifying again gives the same result; a
- * rejection carries no identity; a verdict past the signature check means
+ * rejection carries no identity; a 31-byte key gives weak_secret; a verdict past the signature check means
  * the token is three canonical base64url segments (decoding and re-encoding
  * each gives it back) whose signature is OpenSSL's one-shot HMAC of
  * "header.payload"; a verified token meets the time rules, and a widget
@@ -68,7 +68,8 @@ static const woesid_jwt_rules variables_rules = {
 };
 
 static signer workspace = {FUZZ_SECRET, NULL};
-static signer other = {"another workspace's secret", NULL};
+static signer other = {FUZZ_OTHER_SECRET, NULL};
+static signer weak = {FUZZ_WEAK_SECRET, NULL};
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -79,7 +80,11 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 									   strlen(workspace.secret));
 	other.key = woesid_mac_key_new((const uint8_t *) other.secret,
 								   strlen(other.secret));
-	FUZZ_ASSERT(workspace.key != NULL && other.key != NULL);
+	weak.key = woesid_mac_key_new((const uint8_t *) weak.secret,
+								  strlen(weak.secret));
+	FUZZ_ASSERT(workspace.key != NULL && other.key != NULL && weak.key != NULL);
+	FUZZ_ASSERT(woesid_key_reason(other.key) == WOESID_OK &&
+				woesid_key_reason(weak.key) == WOESID_WEAK_SECRET);
 	return 0;
 }
 
@@ -150,7 +155,10 @@ verify(run *r, const char *token, size_t len, const signer *s,
 	FUZZ_ASSERT(!jwt->fault);
 	FUZZ_ASSERT(arena.used <= bound);
 	FUZZ_ASSERT(jwt->reason < WOESID_UNKNOWN_WIDGET &&
-				jwt->reason != WOESID_MISSING_SECRET);
+				jwt->reason != WOESID_MISSING_SECRET &&
+				jwt->reason != WOESID_WEAK_SECRET &&
+				jwt->reason != WOESID_WRONG_MODE &&
+				jwt->reason != WOESID_UNKNOWN_KEY);
 	FUZZ_ASSERT((len == 0) == (jwt->reason == WOESID_MISSING));
 	if (len > MAX_TOKEN)
 		FUZZ_ASSERT(jwt->reason == WOESID_MALFORMED);
@@ -220,12 +228,27 @@ check_again(const run *first, const char *token, size_t len,
 	release(&second);
 }
 
+/* A 31-byte key is weak_secret whatever the token, which is not read. */
+static void
+check_weak(const char *token, size_t len, const woesid_jwt_rules *rules)
+{
+	char		buf[8];
+	woesid_arena arena;
+	woesid_jwt	jwt;
+
+	woesid_arena_init(&arena, buf, sizeof(buf));
+	woesid_jwt_verify(token, len, weak.key, MAX_TOKEN, rules, &arena, &jwt);
+	FUZZ_ASSERT(jwt.reason == WOESID_WEAK_SECRET && arena.used == 0 &&
+				jwt.email == NULL && !jwt.fault);
+}
+
 /* A token as received. */
 static void
 check_raw(const char *token, size_t len, const woesid_jwt_rules *rules)
 {
 	run			first;
 
+	check_weak(token, len, rules);
 	verify(&first, token, len, &workspace, rules);
 	check_again(&first, token, len, rules);
 	release(&first);

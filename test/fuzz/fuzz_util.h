@@ -36,6 +36,14 @@
  */
 #define FUZZ_SECRET "8c2f6a1de4b7309f5a6c1e2d3b4f5061728394a5b6c7d8e9f001122334455667"
 
+/*
+ * Another workspace's secret, long enough to be used (a MAC under it is
+ * bad_signature, not weak_secret), and a secret one byte too short to be
+ * (31 bytes: weak_secret whatever is sent).
+ */
+#define FUZZ_OTHER_SECRET "another workspace's secret, 32 bytes or more"
+#define FUZZ_WEAK_SECRET "8c2f6a1de4b7309f5a6c1e2d3b4f506"
+
 /* malloc that never returns NULL; 0 bytes gives a pointer ASan guards too. */
 static inline void *
 fuzz_alloc(size_t n)

@@ -1,7 +1,8 @@
 // make-seeds.mjs: regenerates the seed corpora in test/fuzz/corpus/, one
 // directory per harness, deterministically (fixed secret, fixed iat/exp, no
 // randomness), so the committed files can be rebuilt byte for byte:
-//   node test/fuzz/make-seeds.mjs
+//   node test/fuzz/make-seeds.mjs [harness...]
+// (no argument: every harness).
 // Tokens come from the npm package jsonwebtoken (test/node_modules), signed
 // as SPEC.md's backend snippet does with the harnesses' secret (its UTF-8
 // bytes for JWTs, its hex-decoded bytes for hmac_email); hostile inputs
@@ -177,6 +178,88 @@ seed("fuzz_hmac_email", "built-upper-hex", BUILD_EMAIL | UPPER_HEX, "Bob@Example
 seed("fuzz_hmac_email", "built-invalid-utf8", BUILD_EMAIL, Buffer.from([0x61, 0xed, 0xa0, 0x80, 0x40, 0x62]));
 seed("fuzz_hmac_email", "built-nul", BUILD_EMAIL, Buffer.from("a\u0000@b.c"));
 
+// fuzz_payload: identify payloads, each after a byte naming the widget mode
+// (woesid_mode order); TIGHT makes the size limit one byte short of it.
+const OFF = 0, JWT = 1, HMAC_EMAIL = 2, VARIABLES_MODE = 3, TIGHT = 4;
+const OTHER_SECRET = "another workspace's secret, 32 bytes or more";  // fuzz_util.h
+const otherHash = (email) => createHmac("sha256", OTHER_SECRET).update(email).digest("hex");
+const signedVariables = vars.variables;
+const jwtPayloads = {
+  "valid": JSON.stringify({ jwt: good.widget, name: "Ann" }),
+  "valid-kid": JSON.stringify({ jwt: good["widget-kid"] }),
+  "valid-escaped": '{"j\\u0077t":"' + good.widget.replace(".", "\\u002e") + '"}',
+  "valid-with-email-hash": JSON.stringify({ jwt: good.widget, email_hash: emailHash("ann@example.com") }),
+  "expired": JSON.stringify({ jwt: good["widget-expired"] }),
+  "no-email": JSON.stringify({ jwt: good["widget-no-email"] }),
+  "other-secret": JSON.stringify({ jwt: jws(HDR, claims(), OTHER_SECRET) }),
+  "alg-none": JSON.stringify({ jwt: structural["none-unsigned"] }),
+  "not-a-token": JSON.stringify({ jwt: "x.y.z" }),
+  "wrong-mode-hmac": identify("ann@example.com"),
+  "wrong-mode-variables": JSON.stringify({ signedVariables: signedVariables, variables: { tier: "gold" } }),
+  "missing-empty-object": "{}",
+  "missing-empty-token": JSON.stringify({ jwt: "" }),
+  "missing-number": JSON.stringify({ jwt: 5, email_hash: "h" }),
+  "missing-email-only": JSON.stringify({ email: "ann@example.com" }),
+  "missing-nested": JSON.stringify({ data: { jwt: good.widget } }),
+  "malformed-array": "[" + JSON.stringify({ jwt: good.widget }) + "]",
+  "malformed-duplicate": '{"jwt":"x.y.z","\\u006awt":"' + good.widget + '"}',
+  "malformed-bom": "\ufeff" + JSON.stringify({ jwt: good.widget }),
+  "malformed-trailing": JSON.stringify({ jwt: good.widget }) + "x",
+};
+const hmacPayloads = {
+  "valid": payloads.valid,
+  "valid-metadata": payloads["valid-metadata"],
+  "valid-upper-hex": payloads["upper-hex"],
+  "other-secret": JSON.stringify({ email: "ann@example.com", email_hash: otherHash("ann@example.com") }),
+  "wrong-hash": payloads["wrong-hash"],
+  "bad-hash": payloads["short-hash"],
+  "email-number": payloads["email-number"],
+  "no-email": payloads["no-email"],
+  "blank-email": payloads["blank-email"],
+  "wrong-mode-jwt": JSON.stringify({ jwt: good.widget }),
+  "wrong-mode-variables": JSON.stringify({ email: "ann@example.com", signedVariables: signedVariables }),
+  "missing": payloads["no-hash"],
+  "missing-empty-object": "{}",
+  "malformed-array": payloads.array,
+  "malformed-duplicate": payloads["duplicate-email"],
+  "malformed-trailing": payloads["trailing-data"],
+};
+const variablesPayloads = {
+  "valid": JSON.stringify({ signedVariables: signedVariables, variables: { subscription_tier: "gold" } }),
+  "valid-email": JSON.stringify({ signedVariables: vars["variables-email"], variables: {} }),
+  "valid-with-jwt": JSON.stringify({ signedVariables: signedVariables, jwt: good.widget }),
+  "other-secret": JSON.stringify({ signedVariables: jws(HDR, JSON.stringify({ iat: IAT, exp: EXP }), OTHER_SECRET) }),
+  "lifetime-8d": JSON.stringify({ signedVariables: jws(HDR, JSON.stringify({ iat: IAT, exp: IAT + 8 * 86400 })) }),
+  "wrong-mode-jwt": JSON.stringify({ jwt: good.widget, variables: {} }),
+  "wrong-mode-hmac": identify("ann@example.com"),
+  "missing-variables-only": JSON.stringify({ variables: { signedVariables: signedVariables } }),
+  "missing-object": JSON.stringify({ signedVariables: { token: signedVariables } }),
+  "missing-empty": JSON.stringify({ signedVariables: "" }),
+  "malformed-not-json": "signedVariables=" + signedVariables,
+  "malformed-deep-33": '{"signedVariables":"x.y.z","variables":' + "[".repeat(32) + "]".repeat(32) + "}",
+};
+const offPayloads = {
+  "metadata": JSON.stringify({ name: "Ann", company: "ACME", id: 7 }),
+  "with-jwt": JSON.stringify({ jwt: good.widget }),
+  "empty-object": "{}",
+  "empty": "",
+  "malformed": "name=Ann",
+};
+for (const [mode, name, table] of [[JWT, "jwt", jwtPayloads], [HMAC_EMAIL, "hmac-email", hmacPayloads],
+  [VARIABLES_MODE, "variables", variablesPayloads], [OFF, "off", offPayloads]])
+  for (const [what, payload] of Object.entries(table)) seed("fuzz_payload", name + "-" + what, mode, payload);
+// As dense in JSON nodes as can be, so the payload's parse needs the most
+// of its arena bound.
+const dense = (payload) => payload.slice(0, -1) + ',"d":[' + Array(1000).fill(0).join(",") + "]}";
+seed("fuzz_payload", "jwt-dense", JWT, dense(jwtPayloads.valid));
+seed("fuzz_payload", "hmac-email-dense", HMAC_EMAIL, dense(hmacPayloads.valid));
+seed("fuzz_payload", "variables-dense", VARIABLES_MODE, dense(variablesPayloads.valid));
+seed("fuzz_payload", "off-dense", OFF, dense(offPayloads.metadata));
+seed("fuzz_payload", "jwt-too-long", JWT | TIGHT, jwtPayloads.valid);
+seed("fuzz_payload", "hmac-email-too-long", HMAC_EMAIL | TIGHT, hmacPayloads.valid);
+seed("fuzz_payload", "variables-too-long", VARIABLES_MODE | TIGHT, variablesPayloads.valid);
+seed("fuzz_payload", "off-too-long", OFF | TIGHT, offPayloads.metadata);
+
 // fuzz_json: JSON texts, no flag byte.
 const texts = {
   "header": HDR,
@@ -257,7 +340,12 @@ const bytes = {
 for (const [name, list] of Object.entries(bytes))
   seed("fuzz_email_normalize", name, Buffer.from(list));
 
+// With harness names as arguments, only their corpora are rewritten.
+const only = process.argv.slice(2);
+for (const name of only)
+  if (!(name in corpora)) throw new Error("no harness " + name);
 for (const [harness, seeds] of Object.entries(corpora)) {
+  if (only.length > 0 && !only.includes(harness)) continue;
   const dir = join(root, harness);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });

@@ -2,7 +2,10 @@
  * test_core.c
  *		Unit tests for the verification core against SPEC.md: strict
  *		base64url, the MAC layer, widget and signed-variables JWTs (every
- *		reason code, their order, the boundaries, the outputs) and hmac_email.
+ *		reason code, their order, the boundaries, the outputs), hmac_email,
+ *		the secret length rule (weak_secret) and identify payloads opened for
+ *		each widget mode (missing, malformed, wrong_mode), with the steps the
+ *		registry takes one secret at a time.
  *
  * Tokens are built here: header and payload JSON are base64url-encoded and
  * "header.payload" is MACed with the core's own key schedule, so every case
@@ -52,6 +55,12 @@ static uint8_t hmac_secret[32];
 static woesid_mac_key *jwt_key;
 static woesid_mac_key *hmac_key;
 static woesid_mac_key *other_key;
+
+/*
+ * Another workspace's secret: long enough (32 bytes or more) that verifying
+ * under it is bad_signature, not weak_secret.
+ */
+#define OTHER_SECRET "not the workspace secret, but long enough"
 
 static const woesid_jwt_rules widget_rules = {
 	.now = NOW,
@@ -117,6 +126,16 @@ static bool
 same(const char *a, size_t alen, const char *b)
 {
 	return a != NULL && alen == strlen(b) && memcmp(a, b, alen) == 0;
+}
+
+static bool
+all_zero(const uint8_t *bytes, size_t n)
+{
+	uint8_t		any = 0;
+
+	for (size_t i = 0; i < n; i++)
+		any |= bytes[i];
+	return any == 0;
 }
 
 /* Lower- or upper-case hex of n bytes, NUL-terminated. */
@@ -1263,6 +1282,8 @@ hmac_case(const char *what, const char *payload, woesid_mac_key *key,
 	CHECK_MSG(got == want, "hmac %s: got %s, want %s", what, reason_name(got),
 			  reason_name(want));
 	CHECK_MSG(!hres.fault, "hmac %s: fault set", what);
+	CHECK_MSG(all_zero(hres.sent, sizeof(hres.sent)), "hmac %s: hash not wiped",
+			  what);
 	if (got != WOESID_OK)
 		CHECK_MSG(hres.email == NULL, "hmac %s: email left on failure", what);
 }
@@ -1359,7 +1380,7 @@ test_hmac_email(void)
 			 "\"%s\",\"name\":\"Alice\",\"id\":7}", lower);
 	hmac_case("lower-case hex", p, hmac_key, WOESID_OK);
 	CHECK(hres.parsed && same(hres.email, hres.email_len, "alice@example.com"));
-	CHECK(hres.payload.nodes[0].type == WJ_OBJECT &&
+	CHECK(hres.parsed && hres.payload.nodes[0].type == WJ_OBJECT &&
 		  hres.payload.nodes[0].count == 4);
 	snprintf(p, sizeof(p), "{\"email_hash\":\"%s\",\"email\":\"ALICE@example.com\"}",
 			 upper);
@@ -1495,6 +1516,710 @@ test_email_hmac_hex(void)
 	}
 }
 
+/* Bytes for keys of any length up to 200; a NULL key for len -1. */
+static uint8_t key_bytes[200];
+
+static woesid_mac_key *
+key_of_len(int len)
+{
+	woesid_mac_key *key;
+
+	if (len < 0)
+		return NULL;
+	key = woesid_mac_key_new(key_bytes, (size_t) len);
+	if (key == NULL)
+	{
+		fprintf(stderr, "woesid_mac_key_new failed\n");
+		exit(2);
+	}
+	return key;
+}
+
+/* What a test input is: given bytes, or signed under the key or another. */
+enum
+{
+	INPUT_RAW,
+	INPUT_BY_KEY,
+	INPUT_BY_OTHER,
+};
+
+typedef struct key_input
+{
+	const char *what;
+	int			kind;
+	const char *text;			/* INPUT_RAW */
+	woesid_reason want;			/* under a usable key */
+} key_input;
+
+/*
+ * woesid_key_reason, and its place in both one-key verifiers: no key
+ * (missing_secret) wins over everything, then a key shorter than 32 bytes
+ * (weak_secret) over any verdict on the input, even on an empty or
+ * unreadable one.
+ */
+static void
+test_key_reason(void)
+{
+	static const struct
+	{
+		int			len;		/* -1: NULL */
+		woesid_reason want;
+	}			keys[] = {
+		{-1, WOESID_MISSING_SECRET},
+		{0, WOESID_MISSING_SECRET},
+		{1, WOESID_WEAK_SECRET},
+		{16, WOESID_WEAK_SECRET},
+		{31, WOESID_WEAK_SECRET},
+		{32, WOESID_OK},
+		{33, WOESID_OK},
+		{64, WOESID_OK},
+		{65, WOESID_OK},
+		{200, WOESID_OK},
+	};
+	static const key_input tokens[] = {
+		{"empty token", INPUT_RAW, "", WOESID_MISSING},
+		{"garbage", INPUT_RAW, "garbage", WOESID_MALFORMED},
+		{"three dots", INPUT_RAW, "...", WOESID_MALFORMED},
+		{"signed by the key", INPUT_BY_KEY, NULL, WOESID_OK},
+		{"signed by another key", INPUT_BY_OTHER, NULL, WOESID_BAD_SIGNATURE},
+	};
+	static const key_input payloads[] = {
+		{"empty payload", INPUT_RAW, "", WOESID_MISSING},
+		{"array", INPUT_RAW, "[]", WOESID_MALFORMED},
+		{"BOM", INPUT_RAW, "\xEF\xBB\xBF{}", WOESID_MALFORMED},
+		{"no email_hash", INPUT_RAW, "{\"email\":\"alice@example.com\"}",
+		WOESID_MISSING},
+		{"hashed under the key", INPUT_BY_KEY, NULL, WOESID_OK},
+		{"hashed under another key", INPUT_BY_OTHER, NULL, WOESID_BAD_SIGNATURE},
+	};
+	static const size_t unreadable[] = {MAX_TOKEN + 1, (size_t) 1 << 40, SIZE_MAX};
+
+	CHECK(WOESID_MIN_SECRET_BYTES == 32);
+	for (size_t i = 0; i < sizeof(key_bytes); i++)
+		key_bytes[i] = rnd_byte();
+
+	for (size_t k = 0; k < lengthof(keys); k++)
+	{
+		woesid_mac_key *key = key_of_len(keys[k].len);
+		char		what[128];
+
+		CHECK_MSG(woesid_key_reason(key) == keys[k].want, "%d-byte key: got %s",
+				  keys[k].len, reason_name(woesid_key_reason(key)));
+		if (key != NULL)
+			CHECK(woesid_mac_key_secret_len(key) == (size_t) keys[k].len);
+
+		for (size_t t = 0; t < lengthof(tokens); t++)
+		{
+			woesid_reason want = keys[k].want != WOESID_OK ? keys[k].want :
+				tokens[t].want;
+
+			if (tokens[t].kind == INPUT_RAW)
+			{
+				tok_len = 0;
+				tok_str(tokens[t].text);
+			}
+			else
+				make_jwt_key(HDR, GOOD, tokens[t].kind == INPUT_BY_OTHER ? other_key :
+							 key != NULL ? key : jwt_key);
+			snprintf(what, sizeof(what), "%d-byte key, %s", keys[k].len,
+					 tokens[t].what);
+			expect_full(what, key, MAX_TOKEN, &widget_rules, want);
+			expect_full(what, key, MAX_TOKEN, &variables_rules, want);
+		}
+
+		for (size_t p = 0; p < lengthof(payloads); p++)
+		{
+			woesid_reason want = keys[k].want != WOESID_OK ? keys[k].want :
+				payloads[p].want;
+			uint8_t		mac[WOESID_MAC_LEN];
+			char		hex[2 * WOESID_MAC_LEN + 1];
+			char		payload[256];
+
+			if (payloads[p].kind == INPUT_RAW)
+				snprintf(payload, sizeof(payload), "%s", payloads[p].text);
+			else
+			{
+				if (payloads[p].kind == INPUT_BY_OTHER)
+					oneshot_hmac((const uint8_t *) OTHER_SECRET, strlen(OTHER_SECRET),
+								 "alice@example.com", 17, mac);
+				else if (key == NULL)
+					oneshot_hmac(hmac_secret, sizeof(hmac_secret),
+								 "alice@example.com", 17, mac);
+				else
+					oneshot_hmac(key_bytes, (size_t) keys[k].len,
+								 "alice@example.com", 17, mac);
+				to_hex(mac, sizeof(mac), false, hex);
+				snprintf(payload, sizeof(payload),
+						 "{\"email\":\"alice@example.com\",\"email_hash\":\"%s\"}", hex);
+			}
+			snprintf(what, sizeof(what), "%d-byte key, %s", keys[k].len,
+					 payloads[p].what);
+			hmac_case(what, payload, key, want);
+		}
+
+		/* The key is judged before the length: nothing is read. */
+		for (size_t u = 0; u < lengthof(unreadable) && keys[k].want != WOESID_OK; u++)
+		{
+			woesid_arena arena;
+
+			release();
+			cur_arena_buf = xmalloc(64);
+			woesid_arena_init(&arena, cur_arena_buf, 64);
+			woesid_jwt_verify(NULL, unreadable[u], key, MAX_TOKEN, &widget_rules,
+							  &arena, &res);
+			CHECK_MSG(res.reason == keys[k].want && arena.used == 0,
+					  "%d-byte key, token of %zu bytes: got %s", keys[k].len,
+					  unreadable[u], reason_name(res.reason));
+			woesid_hmac_email_verify(NULL, unreadable[u], key, MAX_TOKEN, &arena,
+									 &hres);
+			CHECK_MSG(hres.reason == keys[k].want && !hres.parsed && arena.used == 0,
+					  "%d-byte key, payload of %zu bytes: got %s", keys[k].len,
+					  unreadable[u], reason_name(hres.reason));
+		}
+		woesid_mac_key_free(key);
+	}
+}
+
+/* woesid_mode_from_name reads name[0..len) and nothing else. */
+static void
+test_mode_names(void)
+{
+	static const struct
+	{
+		const char *name;
+		size_t		len;		/* bytes of name passed */
+		int			want;		/* a woesid_mode, or -1: not a mode */
+	}			names[] = {
+		{"off", 3, WOESID_MODE_OFF},
+		{"jwt", 3, WOESID_MODE_JWT},
+		{"hmac_email", 10, WOESID_MODE_HMAC_EMAIL},
+		{"variables", 9, WOESID_MODE_VARIABLES},
+		{"jwtx", 3, WOESID_MODE_JWT},
+		{"offset", 3, WOESID_MODE_OFF},
+		{"", 0, -1},
+		{"jwt", 2, -1},
+		{"jwtx", 4, -1},
+		{"JWT", 3, -1},
+		{"Off", 3, -1},
+		{"OFF", 3, -1},
+		{"jwt ", 4, -1},
+		{" jwt", 4, -1},
+		{"hmac", 4, -1},
+		{"hmac_emai", 9, -1},
+		{"hmac-email", 10, -1},
+		{"HMAC_EMAIL", 10, -1},
+		{"hmac_email\0", 11, -1},
+		{"variable", 8, -1},
+		{"Variables", 9, -1},
+		{"signedVariables", 15, -1},
+		{"email_hash", 10, -1},
+		{"none", 4, -1},
+		{"unknown", 7, -1},
+	};
+	static const struct
+	{
+		woesid_mode mode;
+		const char *members[2];	/* the covered names, in order */
+		int			n;
+	}			covered[] = {
+		{WOESID_MODE_OFF, {NULL, NULL}, 0},
+		{WOESID_MODE_JWT, {"jwt", NULL}, 1},
+		{WOESID_MODE_HMAC_EMAIL, {"email", "email_hash"}, 2},
+		{WOESID_MODE_VARIABLES, {"signedVariables", NULL}, 1},
+	};
+
+	for (size_t i = 0; i < lengthof(names); i++)
+	{
+		char	   *copy = xmalloc(names[i].len);
+		woesid_mode out = WOESID_MODE_COUNT;
+		bool		found;
+
+		if (names[i].len > 0)
+			memcpy(copy, names[i].name, names[i].len);
+		found = woesid_mode_from_name(copy, names[i].len, &out);
+		if (names[i].want < 0)
+			CHECK_MSG(!found && out == WOESID_MODE_COUNT, "\"%.*s\" is a mode",
+					  (int) names[i].len, names[i].name);
+		else
+			CHECK_MSG(found && out == (woesid_mode) names[i].want,
+					  "\"%.*s\" is not mode %s", (int) names[i].len, names[i].name,
+					  woesid_mode_name[names[i].want]);
+		free(copy);
+	}
+	for (int m = 0; m < WOESID_MODE_COUNT; m++)
+	{
+		woesid_mode out = WOESID_MODE_COUNT;
+
+		CHECK(woesid_mode_from_name(woesid_mode_name[m], strlen(woesid_mode_name[m]),
+									&out) && out == (woesid_mode) m);
+	}
+
+	CHECK(lengthof(covered) == WOESID_MODE_COUNT);
+	for (size_t i = 0; i < lengthof(covered); i++)
+	{
+		const woesid_covered *c = &woesid_mode_covered[covered[i].mode];
+
+		CHECK_MSG(c->n == covered[i].n, "%s covers %d members",
+				  woesid_mode_name[covered[i].mode], c->n);
+		for (int j = 0; j < c->n && j < covered[i].n; j++)
+			CHECK_MSG(same(c->names[j].name, c->names[j].len, covered[i].members[j]),
+					  "%s covers %s", woesid_mode_name[covered[i].mode],
+					  covered[i].members[j]);
+	}
+}
+
+/* A string literal's bytes and length, NULs inside included. */
+#define BYTES(lit) lit, sizeof(lit) - 1
+
+/* Lengths no buffer has: must be refused before a byte is read. */
+static const size_t unreadable_lens[] = {MAX_TOKEN + 1, (size_t) 1 << 40, SIZE_MAX};
+
+/* woesid_payload_parse: the strict reader every payload goes through. */
+static void
+test_payload_parse(void)
+{
+	static const struct
+	{
+		const char *what;
+		const char *text;
+		size_t		len;
+		woesid_reason want;
+	}			cases[] = {
+		{"empty", BYTES(""), WOESID_MISSING},
+		{"empty object", BYTES("{}"), WOESID_OK},
+		{"members", BYTES("{\"a\":[1,{\"b\":null}],\"c\":\"d\",\"e\":-1.5e3}"), WOESID_OK},
+		{"JSON whitespace around", BYTES(" \t\r\n{\"a\":1}\n "), WOESID_OK},
+		{"escaped names", BYTES("{\"\\u006a\\u0077\\u0074\":\"t\"}"), WOESID_OK},
+		{"not JSON", BYTES("jwt=x.y.z"), WOESID_MALFORMED},
+		{"unterminated", BYTES("{\"a\":1"), WOESID_MALFORMED},
+		{"missing value", BYTES("{\"a\":}"), WOESID_MALFORMED},
+		{"single quotes", BYTES("{'a':1}"), WOESID_MALFORMED},
+		{"unquoted name", BYTES("{a:1}"), WOESID_MALFORMED},
+		{"comment", BYTES("{/**/}"), WOESID_MALFORMED},
+		{"trailing comma", BYTES("{\"a\":1,}"), WOESID_MALFORMED},
+		{"whitespace only", BYTES(" "), WOESID_MALFORMED},
+		{"NUL only", BYTES("\0"), WOESID_MALFORMED},
+		{"array", BYTES("[]"), WOESID_MALFORMED},
+		{"array of an object", BYTES("[{\"jwt\":\"t\"}]"), WOESID_MALFORMED},
+		{"string", BYTES("\"{}\""), WOESID_MALFORMED},
+		{"number", BYTES("1"), WOESID_MALFORMED},
+		{"null", BYTES("null"), WOESID_MALFORMED},
+		{"true", BYTES("true"), WOESID_MALFORMED},
+		{"duplicate members", BYTES("{\"a\":1,\"a\":1}"), WOESID_MALFORMED},
+		{"duplicate after unescaping", BYTES("{\"jwt\":\"t\",\"j\\u0077t\":\"u\"}"),
+		WOESID_MALFORMED},
+		{"duplicate nested", BYTES("{\"a\":{\"b\":1,\"b\":2}}"), WOESID_MALFORMED},
+		{"BOM", BYTES("\xEF\xBB\xBF{}"), WOESID_MALFORMED},
+		{"BOM after", BYTES("{}\xEF\xBB\xBF"), WOESID_MALFORMED},
+		{"trailing data", BYTES("{}x"), WOESID_MALFORMED},
+		{"two objects", BYTES("{} {}"), WOESID_MALFORMED},
+		{"trailing NUL", BYTES("{}\0"), WOESID_MALFORMED},
+		{"NUL escape", BYTES("{\"a\":\"\\u0000\"}"), WOESID_MALFORMED},
+		{"raw NUL in a string", BYTES("{\"a\":\"\0\"}"), WOESID_MALFORMED},
+		{"lone surrogate", BYTES("{\"a\":\"\\ud800\"}"), WOESID_MALFORMED},
+		{"invalid UTF-8", BYTES("{\"a\":\"\xff\"}"), WOESID_MALFORMED},
+		{"overlong UTF-8", BYTES("{\"a\":\"\xc0\xaf\"}"), WOESID_MALFORMED},
+	};
+	char		deep[128];
+	woesid_arena arena;
+	wj_doc		doc;
+	char	   *one_byte;
+
+	for (size_t i = 0; i < lengthof(cases); i++)
+	{
+		size_t		len = cases[i].len;
+		size_t		bound = woesid_payload_arena_bound(len);
+		const char *copy = prepare(cases[i].text, len, bound, &arena);
+		woesid_reason got = woesid_payload_parse(copy, len, MAX_TOKEN, &arena, &doc);
+
+		CHECK_MSG(got == cases[i].want, "parse %s: got %s, want %s", cases[i].what,
+				  reason_name(got), reason_name(cases[i].want));
+		CHECK_MSG(arena.used <= bound, "parse %s: arena %zu > %zu", cases[i].what,
+				  arena.used, bound);
+		if (got == WOESID_OK)
+			CHECK_MSG(doc.n > 0 && doc.nodes[0].type == WJ_OBJECT,
+					  "parse %s: root not an object", cases[i].what);
+		if (len == 0)
+			CHECK(arena.used == 0);
+
+		/* The limit: len bytes allowed, len - 1 refused before reading. */
+		if (len > 0)
+		{
+			copy = prepare(cases[i].text, len, bound, &arena);
+			CHECK_MSG(woesid_payload_parse(copy, len, len, &arena, &doc) == cases[i].want,
+					  "parse %s, max == len", cases[i].what);
+			woesid_arena_init(&arena, cur_arena_buf, bound);
+			CHECK_MSG(woesid_payload_parse(copy, len, len - 1, &arena, &doc) ==
+					  WOESID_MALFORMED && arena.used == 0,
+					  "parse %s, max == len - 1", cases[i].what);
+		}
+	}
+
+	/* Nesting: the payload object counts 1, 32 levels allowed. */
+	for (int depth = 31; depth <= 34; depth++)
+	{
+		size_t		len = (size_t) snprintf(deep, sizeof(deep), "{\"d\":");
+		woesid_reason want = depth <= 32 ? WOESID_OK : WOESID_MALFORMED;
+		woesid_reason got;
+
+		for (int i = 1; i < depth; i++)
+			deep[len++] = '[';
+		for (int i = 1; i < depth; i++)
+			deep[len++] = ']';
+		deep[len++] = '}';
+		got = woesid_payload_parse(prepare(deep, len, woesid_payload_arena_bound(len),
+										   &arena),
+								   len, MAX_TOKEN, &arena, &doc);
+		CHECK_MSG(got == want, "parse depth %d: got %s", depth, reason_name(got));
+	}
+
+	/*
+	 * Lengths beyond any buffer, from NULL and from a one-byte buffer: too
+	 * long before anything is read, and the arena untouched.
+	 */
+	one_byte = xmalloc(1);
+	one_byte[0] = '{';
+	release();
+	cur_arena_buf = xmalloc(woesid_payload_arena_bound(MAX_TOKEN));
+	for (size_t i = 0; i < lengthof(unreadable_lens); i++)
+	{
+		woesid_arena_init(&arena, cur_arena_buf, woesid_payload_arena_bound(MAX_TOKEN));
+		CHECK_MSG(woesid_payload_parse(NULL, unreadable_lens[i], MAX_TOKEN, &arena,
+									   &doc) == WOESID_MALFORMED && arena.used == 0,
+				  "parse NULL, len %zu", unreadable_lens[i]);
+		CHECK_MSG(woesid_payload_parse(one_byte, unreadable_lens[i], MAX_TOKEN, &arena,
+									   &doc) == WOESID_MALFORMED && arena.used == 0,
+				  "parse one byte, len %zu", unreadable_lens[i]);
+	}
+	woesid_arena_init(&arena, cur_arena_buf, woesid_payload_arena_bound(MAX_TOKEN));
+	CHECK(woesid_payload_parse(NULL, 0, MAX_TOKEN, &arena, &doc) == WOESID_MISSING);
+	CHECK(woesid_payload_parse(NULL, 2, MAX_TOKEN, &arena, &doc) == WOESID_MALFORMED);
+	CHECK(woesid_payload_parse(one_byte, 1, 0, &arena, &doc) == WOESID_MALFORMED);
+	CHECK(arena.used == 0);
+	free(one_byte);
+}
+
+static woesid_payload pres;
+
+/*
+ * Opens text[0..len) for mode from an exact copy in an arena of exactly
+ * woesid_payload_arena_bound(len); token is the string the token must be
+ * (NULL: no token).
+ */
+static void
+open_case(const char *what, woesid_mode mode, const char *text, size_t len,
+		  size_t max, woesid_reason want, const char *token)
+{
+	size_t		bound = woesid_payload_arena_bound(len);
+	woesid_arena arena;
+	const char *copy = prepare(text, len, bound, &arena);
+	const char *name = woesid_mode_name[mode];
+	bool		parsed = len > 0 && want != WOESID_MALFORMED;
+
+	woesid_payload_open(copy, len, max, mode, &arena, &pres);
+	CHECK_MSG(pres.reason == want, "%s %s: got %s, want %s", name, what,
+			  reason_name(pres.reason), reason_name(want));
+	CHECK_MSG(pres.parsed == parsed, "%s %s: parsed %d", name, what, pres.parsed);
+	if (pres.parsed)
+		CHECK_MSG(pres.doc.n > 0 && pres.doc.nodes[0].type == WJ_OBJECT,
+				  "%s %s: root not an object", name, what);
+	CHECK_MSG(arena.used <= bound, "%s %s: arena %zu > %zu", name, what,
+			  arena.used, bound);
+	if (token == NULL)
+		CHECK_MSG(pres.token == NULL, "%s %s: token set", name, what);
+	else
+		CHECK_MSG(pres.token != NULL && pres.token->type == WJ_STRING &&
+				  same(pres.token->str, pres.token->len, token),
+				  "%s %s: token is not %s", name, what, token);
+}
+
+/* woesid_payload_open: the member each mode needs, or why not. */
+static void
+test_payload_open(void)
+{
+	/* The same verdict in every mode. */
+	static const struct
+	{
+		const char *what;
+		const char *text;
+		size_t		len;
+		woesid_reason want;
+	}			common[] = {
+		{"empty", BYTES(""), WOESID_MISSING},
+		{"array", BYTES("[]"), WOESID_MALFORMED},
+		{"array of a payload",
+			BYTES("[{\"jwt\":\"t\",\"email_hash\":\"h\",\"signedVariables\":\"t\"}]"),
+		WOESID_MALFORMED},
+		{"not JSON", BYTES("jwt=x.y.z"), WOESID_MALFORMED},
+		{"token as a string", BYTES("\"x.y.z\""), WOESID_MALFORMED},
+		{"duplicate jwt", BYTES("{\"jwt\":\"t\",\"jwt\":\"t\"}"), WOESID_MALFORMED},
+		{"duplicate email_hash", BYTES("{\"email_hash\":\"h\",\"email_hash\":\"h\"}"),
+		WOESID_MALFORMED},
+		{"duplicate signedVariables",
+			BYTES("{\"signedVariables\":\"t\",\"signedV\\u0061riables\":\"t\"}"),
+		WOESID_MALFORMED},
+		{"BOM", BYTES("\xEF\xBB\xBF{\"jwt\":\"t\"}"), WOESID_MALFORMED},
+		{"trailing data", BYTES("{\"jwt\":\"t\"}x"), WOESID_MALFORMED},
+		{"trailing NUL", BYTES("{\"jwt\":\"t\"}\0"), WOESID_MALFORMED},
+	};
+	static const struct
+	{
+		woesid_mode mode;
+		const char *text;
+		woesid_reason want;
+		const char *token;
+	}			cases[] = {
+		{WOESID_MODE_JWT, "{\"jwt\":\"x.y.z\"}", WOESID_OK, "x.y.z"},
+		{WOESID_MODE_JWT, "{\"jwt\":\"x\\u002ey.z\"}", WOESID_OK, "x.y.z"},
+		{WOESID_MODE_JWT, "{\"j\\u0077t\":\"t\"}", WOESID_OK, "t"},
+		{WOESID_MODE_JWT, "{\"jwt\":\" \"}", WOESID_OK, " "},
+		{WOESID_MODE_JWT, "{\"name\":\"A\",\"jwt\":\"t\",\"id\":[1]}", WOESID_OK, "t"},
+		{WOESID_MODE_JWT, "{\"jwt\":\"t\",\"email_hash\":\"h\"}", WOESID_OK, "t"},
+		{WOESID_MODE_JWT, "{\"email_hash\":\"h\",\"signedVariables\":\"u\",\"jwt\":\"t\"}",
+		WOESID_OK, "t"},
+		{WOESID_MODE_JWT, "{\"email\":\"a\",\"email_hash\":\"0123\"}", WOESID_WRONG_MODE, NULL},
+		{WOESID_MODE_JWT, "{\"email_hash\":5}", WOESID_WRONG_MODE, NULL},
+		{WOESID_MODE_JWT, "{\"signedVariables\":\"t\",\"variables\":{}}",
+		WOESID_WRONG_MODE, NULL},
+		{WOESID_MODE_JWT, "{}", WOESID_MISSING, NULL},
+		{WOESID_MODE_JWT, "{\"email\":\"a\"}", WOESID_MISSING, NULL},
+		{WOESID_MODE_JWT, "{\"variables\":{}}", WOESID_MISSING, NULL},
+		{WOESID_MODE_JWT, "{\"jwt\":5}", WOESID_MISSING, NULL},
+		{WOESID_MODE_JWT, "{\"jwt\":null}", WOESID_MISSING, NULL},
+		{WOESID_MODE_JWT, "{\"jwt\":true}", WOESID_MISSING, NULL},
+		{WOESID_MODE_JWT, "{\"jwt\":[\"x.y.z\"]}", WOESID_MISSING, NULL},
+		{WOESID_MODE_JWT, "{\"jwt\":{\"jwt\":\"x.y.z\"}}", WOESID_MISSING, NULL},
+		{WOESID_MODE_JWT, "{\"jwt\":\"\"}", WOESID_MISSING, NULL},
+		{WOESID_MODE_JWT, "{\"jwt\":5,\"email_hash\":\"h\"}", WOESID_MISSING, NULL},
+		{WOESID_MODE_JWT, "{\"jwt\":\"\",\"signedVariables\":\"t\"}", WOESID_MISSING, NULL},
+		{WOESID_MODE_JWT, "{\"JWT\":\"t\"}", WOESID_MISSING, NULL},
+		{WOESID_MODE_JWT, "{\"jwt \":\"t\"}", WOESID_MISSING, NULL},
+		{WOESID_MODE_JWT, "{\"a\":{\"jwt\":\"t\"}}", WOESID_MISSING, NULL},
+		{WOESID_MODE_JWT, "{\"a\":{\"email_hash\":\"h\"}}", WOESID_MISSING, NULL},
+		{WOESID_MODE_JWT, "{\"a\":[\"email_hash\"]}", WOESID_MISSING, NULL},
+
+		{WOESID_MODE_HMAC_EMAIL, "{\"email\":\"a\",\"email_hash\":\"h\"}", WOESID_OK, NULL},
+		{WOESID_MODE_HMAC_EMAIL, "{\"email_hash\":\"h\"}", WOESID_OK, NULL},
+		{WOESID_MODE_HMAC_EMAIL, "{\"email_hash\":5}", WOESID_OK, NULL},
+		{WOESID_MODE_HMAC_EMAIL, "{\"email_hash\":\"\"}", WOESID_OK, NULL},
+		{WOESID_MODE_HMAC_EMAIL, "{\"email_hash\":\"h\",\"jwt\":\"t\"}", WOESID_OK, NULL},
+		{WOESID_MODE_HMAC_EMAIL, "{\"jwt\":\"t\"}", WOESID_WRONG_MODE, NULL},
+		{WOESID_MODE_HMAC_EMAIL, "{\"jwt\":null}", WOESID_WRONG_MODE, NULL},
+		{WOESID_MODE_HMAC_EMAIL, "{\"email\":\"a\",\"jwt\":\"t\"}", WOESID_WRONG_MODE, NULL},
+		{WOESID_MODE_HMAC_EMAIL, "{\"email\":\"a\",\"signedVariables\":\"t\"}",
+		WOESID_WRONG_MODE, NULL},
+		{WOESID_MODE_HMAC_EMAIL, "{\"email\":\"a\"}", WOESID_MISSING, NULL},
+		{WOESID_MODE_HMAC_EMAIL, "{\"email\":\"a\",\"hash\":\"h\"}", WOESID_MISSING, NULL},
+		{WOESID_MODE_HMAC_EMAIL, "{}", WOESID_MISSING, NULL},
+		{WOESID_MODE_HMAC_EMAIL, "{\"a\":{\"jwt\":\"t\"}}", WOESID_MISSING, NULL},
+
+		{WOESID_MODE_VARIABLES, "{\"signedVariables\":\"t\",\"variables\":{}}",
+		WOESID_OK, "t"},
+		{WOESID_MODE_VARIABLES, "{\"signedVariables\":\"x.y.z\"}", WOESID_OK, "x.y.z"},
+		{WOESID_MODE_VARIABLES, "{\"signedVariables\":\"t\",\"jwt\":\"u\"}", WOESID_OK, "t"},
+		{WOESID_MODE_VARIABLES, "{\"jwt\":\"t\"}", WOESID_WRONG_MODE, NULL},
+		{WOESID_MODE_VARIABLES, "{\"jwt\":\"t\",\"variables\":{}}", WOESID_WRONG_MODE, NULL},
+		{WOESID_MODE_VARIABLES, "{\"email\":\"a\",\"email_hash\":\"h\"}",
+		WOESID_WRONG_MODE, NULL},
+		{WOESID_MODE_VARIABLES, "{}", WOESID_MISSING, NULL},
+		{WOESID_MODE_VARIABLES, "{\"variables\":{}}", WOESID_MISSING, NULL},
+		{WOESID_MODE_VARIABLES, "{\"variables\":{\"jwt\":\"t\"}}", WOESID_MISSING, NULL},
+		{WOESID_MODE_VARIABLES, "{\"signedVariables\":\"\"}", WOESID_MISSING, NULL},
+		{WOESID_MODE_VARIABLES, "{\"signedVariables\":{}}", WOESID_MISSING, NULL},
+		{WOESID_MODE_VARIABLES, "{\"signedVariables\":7,\"jwt\":\"t\"}", WOESID_MISSING, NULL},
+		{WOESID_MODE_VARIABLES, "{\"signedvariables\":\"t\"}", WOESID_MISSING, NULL},
+		{WOESID_MODE_VARIABLES, "{\"signed_variables\":\"t\"}", WOESID_MISSING, NULL},
+
+		{WOESID_MODE_OFF, "{}", WOESID_OK, NULL},
+		{WOESID_MODE_OFF, "{\"name\":\"A\"}", WOESID_OK, NULL},
+		{WOESID_MODE_OFF, "{\"jwt\":\"t\"}", WOESID_OK, NULL},
+		{WOESID_MODE_OFF, "{\"email\":\"a\",\"email_hash\":\"h\"}", WOESID_OK, NULL},
+		{WOESID_MODE_OFF, "{\"signedVariables\":\"t\",\"variables\":{}}", WOESID_OK, NULL},
+	};
+	/* Every mode's member, after a payload dense in nodes. */
+	static const char *const dense_prefix =
+		"{\"jwt\":\"x.y.z\",\"email_hash\":\"h\",\"signedVariables\":\"x.y.z\",\"d\":[";
+	char	   *dense = xmalloc(MAX_TOKEN + 1);
+	int			per_mode[WOESID_MODE_COUNT] = {0};
+
+	for (size_t i = 0; i < lengthof(cases); i++)
+	{
+		size_t		len = strlen(cases[i].text);
+
+		per_mode[cases[i].mode]++;
+		open_case(cases[i].text, cases[i].mode, cases[i].text, len, MAX_TOKEN,
+				  cases[i].want, cases[i].token);
+		/* The limit, in every mode: len bytes allowed, len - 1 refused. */
+		open_case(cases[i].text, cases[i].mode, cases[i].text, len, len,
+				  cases[i].want, cases[i].token);
+		open_case(cases[i].text, cases[i].mode, cases[i].text, len, len - 1,
+				  WOESID_MALFORMED, NULL);
+	}
+	for (int m = 0; m < WOESID_MODE_COUNT; m++)
+	{
+		bool		token = m == WOESID_MODE_JWT || m == WOESID_MODE_VARIABLES;
+
+		CHECK_MSG(per_mode[m] >= 5, "few cases for %s", woesid_mode_name[m]);
+		for (size_t i = 0; i < lengthof(common); i++)
+			open_case(common[i].what, (woesid_mode) m, common[i].text, common[i].len,
+					  MAX_TOKEN, common[i].want, NULL);
+
+		fill_payload(dense, MAX_TOKEN, dense_prefix, "0,", "0]");
+		open_case("dense, len == max", (woesid_mode) m, dense, MAX_TOKEN, MAX_TOKEN,
+				  WOESID_OK, token ? "x.y.z" : NULL);
+		open_case("dense, len == max + 1", (woesid_mode) m, dense, MAX_TOKEN,
+				  MAX_TOKEN - 1, WOESID_MALFORMED, NULL);
+
+		/* Unreadable lengths: refused unread, nothing parsed. */
+		for (size_t i = 0; i < lengthof(unreadable_lens); i++)
+		{
+			woesid_arena arena;
+
+			release();
+			cur_arena_buf = xmalloc(64);
+			woesid_arena_init(&arena, cur_arena_buf, 64);
+			woesid_payload_open(NULL, unreadable_lens[i], MAX_TOKEN, (woesid_mode) m,
+								&arena, &pres);
+			CHECK_MSG(pres.reason == WOESID_MALFORMED && !pres.parsed &&
+					  pres.token == NULL && arena.used == 0,
+					  "%s NULL, len %zu: got %s", woesid_mode_name[m],
+					  unreadable_lens[i], reason_name(pres.reason));
+			woesid_payload_open(NULL, 0, MAX_TOKEN, (woesid_mode) m, &arena, &pres);
+			CHECK_MSG(pres.reason == WOESID_MISSING && !pres.parsed &&
+					  pres.token == NULL && arena.used == 0,
+					  "%s NULL, len 0: got %s", woesid_mode_name[m],
+					  reason_name(pres.reason));
+		}
+	}
+	free(dense);
+}
+
+/* One secret tried after another, as the registry tries a widget's. */
+typedef struct key_try
+{
+	const char *what;
+	woesid_mac_key **keys[3];	/* tried in order until one signed */
+	int			n;
+	int			signer;			/* index of the key that signed, or -1 */
+} key_try;
+
+/*
+ * The hmac_email steps the registry takes: the payload read once
+ * (woesid_hmac_email_read), each secret tried on it
+ * (woesid_hmac_email_signed_by), the hash wiped (woesid_hmac_email_forget).
+ */
+static void
+test_hmac_email_split(void)
+{
+	static const key_try tries[] = {
+		{"right key", {&hmac_key}, 1, 0},
+		{"wrong then right", {&other_key, &hmac_key}, 2, 1},
+		{"two wrong then right", {&jwt_key, &other_key, &hmac_key}, 3, 2},
+		{"wrong only", {&other_key, &jwt_key}, 2, -1},
+	};
+	/* read's verdict on a parsed object; %s is the right hash. */
+	static const struct
+	{
+		const char *format;
+		woesid_reason want;
+		const char *normalized;	/* when OK */
+	}			reads[] = {
+		{"{\"email\":\"  Alice@Example.COM\\n\",\"email_hash\":\"%s\",\"name\":\"A\"}",
+		WOESID_OK, "alice@example.com"},
+		{"{\"email_hash\":\"%s\",\"email\":\"alice@example.com\"}", WOESID_OK,
+		"alice@example.com"},
+		{"{\"email\":\"alice@example.com\"}", WOESID_MISSING, NULL},
+		{"{}", WOESID_MISSING, NULL},
+		{"{\"email\":\"alice@example.com\",\"email_hash\":\"%.63s\"}", WOESID_MALFORMED, NULL},
+		{"{\"email\":\"alice@example.com\",\"email_hash\":5}", WOESID_MALFORMED, NULL},
+		{"{\"email\":5,\"email_hash\":\"%s\"}", WOESID_MALFORMED, NULL},
+		{"{\"email_hash\":\"%s\"}", WOESID_MISSING_EMAIL, NULL},
+		{"{\"email\":\" \\t\",\"email_hash\":\"%s\"}", WOESID_MISSING_EMAIL, NULL},
+	};
+	uint8_t		mac[WOESID_MAC_LEN];
+	char		hex[2 * WOESID_MAC_LEN + 1];
+	char		payload[512];
+	woesid_hmac_result r;
+
+	oneshot_hmac(hmac_secret, sizeof(hmac_secret), "alice@example.com", 17, mac);
+	to_hex(mac, sizeof(mac), false, hex);
+
+	for (size_t i = 0; i < lengthof(reads); i++)
+	{
+		size_t		len = (size_t) snprintf(payload, sizeof(payload), reads[i].format, hex);
+		size_t		bound = woesid_hmac_email_arena_bound(len);
+		woesid_arena arena;
+		const char *copy = prepare(payload, len, bound, &arena);
+		woesid_reason got;
+
+		woesid_payload_open(copy, len, MAX_TOKEN, WOESID_MODE_HMAC_EMAIL, &arena, &pres);
+		CHECK_MSG(pres.parsed, "read %s: not parsed", payload);
+		if (!pres.parsed)
+			continue;
+		memset(&r, 0, sizeof(r));
+		got = woesid_hmac_email_read(&pres.doc, &arena, &r);
+		CHECK_MSG(got == reads[i].want, "read %s: got %s, want %s", payload,
+				  reason_name(got), reason_name(reads[i].want));
+		CHECK_MSG(r.parsed && r.payload.nodes == pres.doc.nodes,
+				  "read %s: payload not kept", payload);
+		CHECK_MSG(r.email == NULL, "read %s: email set before any MAC", payload);
+		CHECK_MSG(arena.used <= bound, "read %s: arena %zu > %zu", payload,
+				  arena.used, bound);
+		if (reads[i].normalized != NULL)
+			CHECK_MSG(same(r.normalized, r.normalized_len, reads[i].normalized) &&
+					  memcmp(r.sent, mac, sizeof(mac)) == 0,
+					  "read %s: normalized or hash", payload);
+		woesid_hmac_email_forget(&r);
+		CHECK(all_zero(r.sent, sizeof(r.sent)));
+	}
+
+	snprintf(payload, sizeof(payload), reads[0].format, hex);
+	for (size_t t = 0; t < lengthof(tries); t++)
+	{
+		size_t		len = strlen(payload);
+		woesid_arena arena;
+		const char *copy = prepare(payload, len, woesid_hmac_email_arena_bound(len),
+								   &arena);
+		int			signer = -1;
+
+		woesid_payload_open(copy, len, MAX_TOKEN, WOESID_MODE_HMAC_EMAIL, &arena, &pres);
+		memset(&r, 0, sizeof(r));
+		CHECK(pres.reason == WOESID_OK &&
+			  woesid_hmac_email_read(&pres.doc, &arena, &r) == WOESID_OK);
+		for (int k = 0; k < tries[t].n && signer < 0; k++)
+		{
+			bool		ok = woesid_hmac_email_signed_by(&r, *tries[t].keys[k]);
+
+			CHECK_MSG(!r.fault, "%s, key %d: fault", tries[t].what, k);
+			CHECK_MSG(ok == (k == tries[t].signer), "%s, key %d: signed %d",
+					  tries[t].what, k, ok);
+			if (ok)
+			{
+				signer = k;
+				CHECK_MSG(r.reason == WOESID_OK &&
+						  same(r.email, r.email_len, "alice@example.com"),
+						  "%s, key %d: no email", tries[t].what, k);
+			}
+			else
+				CHECK_MSG(r.reason == WOESID_BAD_SIGNATURE && r.email == NULL &&
+						  r.email_len == 0, "%s, key %d: got %s", tries[t].what, k,
+						  reason_name(r.reason));
+		}
+		CHECK_MSG(signer == tries[t].signer, "%s: signer %d", tries[t].what, signer);
+
+		/* Wiped: the right key no longer matches what is left. */
+		CHECK(!all_zero(r.sent, sizeof(r.sent)));
+		woesid_hmac_email_forget(&r);
+		CHECK_MSG(all_zero(r.sent, sizeof(r.sent)), "%s: hash not wiped",
+				  tries[t].what);
+		memset(&r.email, 0, sizeof(r.email));
+		r.email_len = 0;
+		CHECK_MSG(!woesid_hmac_email_signed_by(&r, hmac_key) &&
+				  r.reason == WOESID_BAD_SIGNATURE && r.email == NULL,
+				  "%s: the wiped hash still verifies", tries[t].what);
+	}
+}
+
 int
 main(void)
 {
@@ -1503,7 +2228,8 @@ main(void)
 	jwt_key = woesid_mac_key_new((const uint8_t *) secret_hex,
 								 strlen(secret_hex));
 	hmac_key = woesid_mac_key_new(hmac_secret, sizeof(hmac_secret));
-	other_key = woesid_mac_key_new((const uint8_t *) "not the secret", 14);
+	other_key = woesid_mac_key_new((const uint8_t *) OTHER_SECRET,
+								   strlen(OTHER_SECRET));
 	if (jwt_key == NULL || hmac_key == NULL || other_key == NULL)
 	{
 		fprintf(stderr, "woesid_mac_key_new failed\n");
@@ -1524,6 +2250,11 @@ main(void)
 	test_hmac_email();
 	test_hmac_email_at_limit();
 	test_email_hmac_hex();
+	test_key_reason();
+	test_mode_names();
+	test_payload_parse();
+	test_payload_open();
+	test_hmac_email_split();
 
 	release();
 	woesid_mac_key_free(jwt_key);
