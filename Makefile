@@ -16,8 +16,11 @@ PG_CPPFLAGS = -I$(srcdir)/src
 PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
 SHLIB_LINK = -lcrypto
 
-REGRESS = setup verify_jwt claims_jsonb hostile variables hmac_email trusted settings encoding registry identity application tenant manage payload upgrade
-REGRESS_OPTS = --inputdir=. --load-extension=woesid
+# pg_regress: test/sql/NAME.sql against test/expected/NAME.out.  Each test
+# stands alone: make installcheck REGRESS=NAME.
+REGRESS = signer verify_jwt claims_jsonb hostile variables hmac_email trusted settings \
+	encoding registry identity application tenant manage payload upgrade
+REGRESS_OPTS = --inputdir=test --load-extension=pgcrypto --load-extension=$(EXTENSION)
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)

@@ -2,6 +2,9 @@
 -- They exist once the library is loaded (the first woesid call of a
 -- session, or shared_preload_libraries); a value a non-superuser set as a
 -- placeholder before that is discarded when it loads.
+\set ECHO none
+\i test/fixtures.sql
+\set ECHO all
 \c
 CREATE ROLE woesid_early;
 SET ROLE woesid_early;

@@ -1,4 +1,7 @@
 -- woesid_trusted and woesid_require.
+\set ECHO none
+\i test/fixtures.sql
+\set ECHO all
 SELECT woesid_trusted(c, 'name') AS name,
        woesid_trusted(c, 'iat') AS iat,
        woesid_trusted(c, 'aud') AS aud,

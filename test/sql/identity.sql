@@ -1,10 +1,14 @@
 -- The transaction's identity: set only by a successful woesid_authenticate,
 -- cleared at commit, abort and on a failed authenticate, restored when the
 -- subtransaction that changed it rolls back.
-CREATE FUNCTION hmac_payload(email text) RETURNS jsonb
-LANGUAGE sql IMMUTABLE
-AS $$ SELECT jsonb_build_object('email', email,
-                                'email_hash', woesid_email_hash(email, decode(secret_a(), 'hex'))) $$;
+\set ECHO none
+\i test/fixtures.sql
+\set ECHO all
+
+-- its widgets: hmac_email under secret_a() (hmac_payload), jwt under secret_c()
+SELECT woesid_register_widget('wpk_hmac', 'hmac_email', secret_a()) IS NOT NULL AS registered;
+SELECT woesid_register_widget('wpk_jwt', 'jwt');
+SELECT woesid_add_secret('wpk_jwt', secret_c(), 'key-c');
 
 -- none yet
 SELECT * FROM woesid_current();
@@ -90,3 +94,5 @@ SELECT proname, provolatile, proparallel, prosecdef, proconfig
 FROM pg_proc WHERE proname IN ('woesid_identify', 'woesid_authenticate', 'woesid_current',
                                'woesid_current_email', 'woesid_verify_jwt', 'woesid_trusted')
 ORDER BY proname, pronargs;
+
+SELECT woesid_unregister_widget(k) FROM unnest(ARRAY['wpk_hmac', 'wpk_jwt']) AS k;

@@ -1,22 +1,9 @@
 -- The widget registry: registration, secrets, rotation, privileges, the
--- identify trigger.  Tokens are signed in SQL (setup.sql) around now(),
+-- identify trigger.  Tokens are signed around now() (test/fixtures.sql),
 -- because registry verification happens at the statement's time.
-CREATE FUNCTION now_token(public_key text, secret text, extra jsonb DEFAULT '{}',
-                          header text DEFAULT '{"alg":"HS256","typ":"JWT"}')
-RETURNS jsonb
-LANGUAGE sql STABLE
-AS $$
-    SELECT jsonb_build_object('jwt', jws(header,
-        (jsonb_build_object('email', 'Ann@Example.com', 'aud', public_key,
-                            'contact_external_id', 'usr_7',
-                            'iat', extract(epoch FROM now())::bigint,
-                            'exp', extract(epoch FROM now())::bigint + 600) || extra)::text,
-        secret))
-$$;
-
-CREATE FUNCTION secret_a() RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT repeat('a1', 32) $$;
-CREATE FUNCTION secret_b() RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT repeat('b2', 32) $$;
-CREATE FUNCTION secret_c() RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT repeat('c3', 32) $$;
+\set ECHO none
+\i test/fixtures.sql
+\set ECHO all
 
 -- registration returns the key id it stored
 SELECT woesid_register_widget('wpk_jwt', 'jwt', secret_a()) IS NOT NULL AS has_key_id;
@@ -194,3 +181,6 @@ WHERE tgrelid IN ('woesid_widget'::regclass, 'woesid_widget_secret'::regclass) A
 ORDER BY 1, 2;
 DROP OWNED BY woesid_app_role;
 DROP ROLE woesid_app_role;
+-- leave the registry as it was found
+SELECT woesid_unregister_widget(k)
+FROM unnest(ARRAY['wpk_jwt', 'wpk_hmac', 'wpk_off', 'wpk_empty', 'wpk_granted']) AS k;

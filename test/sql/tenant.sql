@@ -3,6 +3,9 @@
 -- the holder of workspace B's secret can sign any email for B's widget.  A
 -- policy that scopes on the tenant as well as the email keeps B's holder out
 -- of workspace A's rows; one on the email alone does not.
+\set ECHO none
+\i test/fixtures.sql
+\set ECHO all
 CREATE FUNCTION tenant_secret_a() RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT repeat('a7', 32) $$;
 CREATE FUNCTION tenant_secret_b() RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT repeat('b7', 32) $$;
 

@@ -1,6 +1,9 @@
 -- (0.2.0) Managing the registry: tenants, modes, generated secrets,
 -- duplicates, unregistering, purging, the keys view, privileges, errors
 -- that echo nothing, and a schema other roles can write to.
+\set ECHO none
+\i test/fixtures.sql
+\set ECHO all
 CREATE FUNCTION manage_secret_a() RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT repeat('d4', 32) $$;
 CREATE FUNCTION manage_secret_b() RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT repeat('e5', 32) $$;
 -- the text payload of a widget JWT for aud, signed with secret

@@ -1,6 +1,9 @@
 -- Hostile tokens: every one must give verified = false and a reason code,
 -- never an ERROR.  Each is correctly signed unless said otherwise, so the
 -- rejection comes from the rule under test.
+\set ECHO none
+\i test/fixtures.sql
+\set ECHO all
 
 -- alg "none" and its variants
 SELECT why(jws('{"alg":"none"}', claims())) AS none,

@@ -1,6 +1,9 @@
 -- (0.2.0) Registry payloads: the text forms and woesid's strict reader,
 -- the size limit, wrong_mode and missing, unknown_key, the variables mode
 -- and the identify trigger on a text column.
+\set ECHO none
+\i test/fixtures.sql
+\set ECHO all
 CREATE FUNCTION payload_secret_a() RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT repeat('f6', 32) $$;
 CREATE FUNCTION payload_secret_b() RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT repeat('a8', 32) $$;
 CREATE FUNCTION payload_secret_c() RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT repeat('c9', 32) $$;
@@ -19,261 +22,77 @@ $$;
 CREATE FUNCTION payload_body(token text) RETURNS text
 LANGUAGE sql IMMUTABLE
 AS $$ SELECT '{"jwt":"' || token || '"}' $$;
+
 SELECT woesid_register_widget('wpk_p_jwt', 'jwt', NULL, 'acme');
- woesid_register_widget 
-------------------------
- 
-(1 row)
-
 SELECT woesid_add_secret('wpk_p_jwt', payload_secret_a(), 'p-a');
- woesid_add_secret 
--------------------
- p-a
-(1 row)
-
 SELECT woesid_add_secret('wpk_p_jwt', payload_secret_c(), 'p-old');
- woesid_add_secret 
--------------------
- p-old
-(1 row)
-
 SELECT woesid_retire_secret('wpk_p_jwt', 'p-old');
- woesid_retire_secret 
-----------------------
- 
-(1 row)
-
 SELECT woesid_register_widget('wpk_p_jwt2', 'jwt', NULL, 'globex');
- woesid_register_widget 
-------------------------
- 
-(1 row)
-
 SELECT woesid_add_secret('wpk_p_jwt2', payload_secret_b(), 'p-other');
- woesid_add_secret 
--------------------
- p-other
-(1 row)
-
 SELECT woesid_register_widget('wpk_p_hmac', 'hmac_email', NULL, 'acme');
- woesid_register_widget 
-------------------------
- 
-(1 row)
-
 SELECT woesid_add_secret('wpk_p_hmac', payload_secret_a(), 'h-a');
- woesid_add_secret 
--------------------
- h-a
-(1 row)
-
 SELECT woesid_register_widget('wpk_p_off', 'off');
- woesid_register_widget 
-------------------------
- 
-(1 row)
 
 -- the reference: a good text body verifies
 SELECT verified, email, widget, key_id
 FROM woesid_identify('wpk_p_jwt', payload_body(payload_token('wpk_p_jwt')));
- verified |      email      |  widget   | key_id 
-----------+-----------------+-----------+--------
- t        | ann@example.com | wpk_p_jwt | p-a
-(1 row)
 
 -- An untyped literal resolves to the text form: a body that is not JSON is
 -- malformed (the jsonb form would have raised an input syntax ERROR).
 SELECT verified, failure FROM woesid_identify('wpk_p_jwt', 'not json');
- verified |  failure  
-----------+-----------
- f        | malformed
-(1 row)
-
 SELECT verified, failure FROM woesid_authenticate('wpk_p_jwt', '{"jwt": ');
- verified |  failure  
-----------+-----------
- f        | malformed
-(1 row)
-
 SELECT verified, failure FROM woesid_identify('wpk_p_hmac', '{email: "ann@example.com"}');
- verified |  failure  
-----------+-----------
- f        | malformed
-(1 row)
-
 -- the raw JWT instead of {"jwt": ...}: malformed, and nothing of it is echoed
 SELECT * FROM woesid_identify('wpk_p_jwt', payload_token('wpk_p_jwt'));
- verified | mode | email | contact_external_id | account_external_id | claims | metadata | issued_at | expires_at | key_id |  failure  | widget 
-----------+------+-------+---------------------+---------------------+--------+----------+-----------+------------+--------+-----------+--------
- f        | jwt  |       |                     |                     |        |          |           |            |        | malformed | 
-(1 row)
-
 SELECT * FROM woesid_identify('wpk_p_jwt', to_json(payload_token('wpk_p_jwt'))::text);
- verified | mode | email | contact_external_id | account_external_id | claims | metadata | issued_at | expires_at | key_id |  failure  | widget 
-----------+------+-------+---------------------+---------------------+--------+----------+-----------+------------+--------+-----------+--------
- f        | jwt  |       |                     |                     |        |          |           |            |        | malformed | 
-(1 row)
-
 -- other JSON that is not an object
 SELECT failure FROM woesid_identify('wpk_p_jwt', 'null');
-  failure  
------------
- malformed
-(1 row)
-
 SELECT failure FROM woesid_identify('wpk_p_jwt', 'null'::jsonb);
-  failure  
------------
- malformed
-(1 row)
-
 SELECT failure FROM woesid_identify('wpk_p_jwt', '[]');
-  failure  
------------
- malformed
-(1 row)
-
 -- nothing sent
 SELECT failure FROM woesid_identify('wpk_p_jwt', NULL);
- failure 
----------
- missing
-(1 row)
-
 SELECT failure FROM woesid_identify('wpk_p_jwt', NULL::text);
- failure 
----------
- missing
-(1 row)
-
 SELECT failure FROM woesid_identify('wpk_p_jwt', NULL::jsonb);
- failure 
----------
- missing
-(1 row)
-
 SELECT failure FROM woesid_identify('wpk_p_jwt', '');
- failure 
----------
- missing
-(1 row)
-
 SELECT failure FROM woesid_identify('wpk_p_hmac', NULL);
- failure 
----------
- missing
-(1 row)
 
 -- Duplicate members: malformed in the text form.  The jsonb form cannot
 -- see them: PostgreSQL parsed the value and kept the last member, so the
 -- same body as jsonb verifies.
 SELECT failure
 FROM woesid_identify('wpk_p_jwt', '{"jwt":"forged","jwt":"' || payload_token('wpk_p_jwt') || '"}');
-  failure  
------------
- malformed
-(1 row)
-
 SELECT verified
 FROM woesid_identify('wpk_p_jwt', ('{"jwt":"forged","jwt":"' || payload_token('wpk_p_jwt') || '"}')::jsonb);
- verified 
-----------
- t
-(1 row)
-
 SELECT failure
 FROM woesid_identify('wpk_p_hmac', json_build_object('email', 'ann@example.com',
     'email_hash', woesid_email_hash('ann@example.com', decode(payload_secret_a(), 'hex')))::text
     || ' ' || '{"email":"boss@example.com"}');
-  failure  
------------
- malformed
-(1 row)
-
 SELECT failure
 FROM woesid_identify('wpk_p_hmac', '{"email":"boss@example.com","email":"ann@example.com","email_hash":"'
     || woesid_email_hash('ann@example.com', decode(payload_secret_a(), 'hex')) || '"}');
-  failure  
------------
- malformed
-(1 row)
-
 -- names are compared after unescaping
 SELECT failure
 FROM woesid_identify('wpk_p_jwt', '{"jwt":"' || payload_token('wpk_p_jwt') || '","\u006a\u0077\u0074":"x"}');
-  failure  
------------
- malformed
-(1 row)
 
 -- The strict reader: BOM, trailing data, depth > 32, \u0000 and lone
 -- surrogates are malformed; whitespace around the object is JSON.
 SELECT failure FROM woesid_identify('wpk_p_jwt', E'\uFEFF' || payload_body(payload_token('wpk_p_jwt')));
-  failure  
------------
- malformed
-(1 row)
-
 SELECT failure FROM woesid_identify('wpk_p_jwt', payload_body(payload_token('wpk_p_jwt')) || 'x');
-  failure  
------------
- malformed
-(1 row)
-
 SELECT failure FROM woesid_identify('wpk_p_jwt', payload_body(payload_token('wpk_p_jwt')) || '{}');
-  failure  
------------
- malformed
-(1 row)
-
 SELECT verified FROM woesid_identify('wpk_p_jwt', E'\n ' || payload_body(payload_token('wpk_p_jwt')) || E' \r\n\t');
- verified 
-----------
- t
-(1 row)
-
 SELECT verified AS depth_32
 FROM woesid_identify('wpk_p_jwt', '{"jwt":"' || payload_token('wpk_p_jwt') || '","x":'
                                   || repeat('[', 31) || repeat(']', 31) || '}');
- depth_32 
-----------
- t
-(1 row)
-
 SELECT failure AS depth_33
 FROM woesid_identify('wpk_p_jwt', '{"jwt":"' || payload_token('wpk_p_jwt') || '","x":'
                                   || repeat('[', 32) || repeat(']', 32) || '}');
- depth_33  
------------
- malformed
-(1 row)
-
 SELECT failure AS depth_33_jsonb
 FROM woesid_identify('wpk_p_jwt', ('{"jwt":"' || payload_token('wpk_p_jwt') || '","x":'
                                    || repeat('[', 32) || repeat(']', 32) || '}')::jsonb);
- depth_33_jsonb 
-----------------
- malformed
-(1 row)
-
 SELECT failure FROM woesid_identify('wpk_p_jwt', '{"jwt":"' || payload_token('wpk_p_jwt') || '","name":"a\u0000b"}');
-  failure  
------------
- malformed
-(1 row)
-
 SELECT failure FROM woesid_identify('wpk_p_jwt', '{"jwt":"' || payload_token('wpk_p_jwt') || '","name":"\ud800"}');
-  failure  
------------
- malformed
-(1 row)
-
 SELECT verified, metadata
 FROM woesid_identify('wpk_p_jwt', '{"jwt":"' || payload_token('wpk_p_jwt') || '","name":"\u00e9\ud83d\ude00"}');
- verified |    metadata     
-----------+-----------------
- t        | {"name": "é😀"}
-(1 row)
 
 -- The size limit (woesid.max_token_bytes, 8192 by default) comes before
 -- the body is read: exactly the limit is read, one byte more is malformed.
@@ -282,61 +101,21 @@ LANGUAGE sql IMMUTABLE
 AS $$ SELECT rtrim(body, '}') || ',"pad":"' || repeat('x', size - octet_length(body) - 9) || '"}' $$;
 SELECT octet_length(payload_padded(payload_body(payload_token('wpk_p_jwt')), 8192)) AS size,
        (woesid_identify('wpk_p_jwt', payload_padded(payload_body(payload_token('wpk_p_jwt')), 8192))).verified;
- size | verified 
-------+----------
- 8192 | t
-(1 row)
-
 SELECT octet_length(payload_padded(payload_body(payload_token('wpk_p_jwt')), 8193)) AS size,
        (woesid_identify('wpk_p_jwt', payload_padded(payload_body(payload_token('wpk_p_jwt')), 8193))).failure;
- size |  failure  
-------+-----------
- 8193 | malformed
-(1 row)
-
 -- the limit is in bytes, not characters
 SELECT char_length(b) AS characters, octet_length(b) AS size, (woesid_identify('wpk_p_jwt', b)).failure
 FROM (SELECT overlay(b placing 'é' from char_length(b) - 2 for 1) AS b
       FROM (SELECT payload_padded(payload_body(payload_token('wpk_p_jwt')), 8192) AS b) AS padded) AS accented;
- characters | size |  failure  
-------------+------+-----------
-       8192 | 8193 | malformed
-(1 row)
-
 -- and applies to hmac_email bodies and to the jsonb forms
 SELECT failure FROM woesid_identify('wpk_p_hmac', payload_padded(json_build_object('email', 'ann@example.com',
     'email_hash', woesid_email_hash('ann@example.com', decode(payload_secret_a(), 'hex')))::text, 8193));
-  failure  
------------
- malformed
-(1 row)
-
 SELECT failure FROM woesid_identify('wpk_p_jwt',
     payload_padded(payload_body(payload_token('wpk_p_jwt')), 9000)::jsonb);
-  failure  
------------
- malformed
-(1 row)
-
 SET woesid.max_token_bytes = 1024;
 SELECT failure FROM woesid_identify('wpk_p_jwt', payload_padded(payload_body(payload_token('wpk_p_jwt')), 1025));
-  failure  
------------
- malformed
-(1 row)
-
 SELECT failure FROM woesid_identify('wpk_p_jwt', payload_padded(payload_body(payload_token('wpk_p_jwt')), 1025)::jsonb);
-  failure  
------------
- malformed
-(1 row)
-
 SELECT verified FROM woesid_identify('wpk_p_jwt', payload_padded(payload_body(payload_token('wpk_p_jwt')), 1024));
- verified 
-----------
- t
-(1 row)
-
 RESET woesid.max_token_bytes;
 -- A jsonb of several MB is refused by its size, before it is turned into
 -- text: 100 refusals take less time than 10 conversions to text.
@@ -344,11 +123,6 @@ CREATE TEMP TABLE payload_big AS
 SELECT (SELECT jsonb_object_agg('k' || i, i) FROM generate_series(1, 300000) AS i)
        || jsonb_build_object('jwt', payload_token('wpk_p_jwt')) AS p;
 SELECT octet_length(p::text) > 5000000 AS several_mb FROM payload_big;
- several_mb 
-------------
- t
-(1 row)
-
 CREATE FUNCTION payload_refused_quickly() RETURNS boolean
 LANGUAGE plpgsql
 AS $$
@@ -374,10 +148,6 @@ BEGIN
 END
 $$;
 SELECT payload_refused_quickly();
- payload_refused_quickly 
--------------------------
- t
-(1 row)
 
 -- wrong_mode: the payload has another signed mode's member and not its
 -- own; missing: its own member is absent (or not a non-empty string).
@@ -401,115 +171,37 @@ FROM (VALUES ('wpk_p_jwt',  '{"email":"ann@example.com","email_hash":"00"}'),
              ('wpk_p_off',  '{"jwt":"x.y.z"}'),
              ('wpk_p_none', '{"jwt":"x.y.z"}')) AS t(public_key, body)
 ORDER BY public_key COLLATE "C", body COLLATE "C";
- public_key |                              body                               |    failure     
-------------+-----------------------------------------------------------------+----------------
- wpk_p_hmac | {"email":"ann@example.com"}                                     | missing
- wpk_p_hmac | {"email_hash":5,"jwt":"x.y.z"}                                  | malformed
- wpk_p_hmac | {"jwt":"x.y.z"}                                                 | wrong_mode
- wpk_p_hmac | {"signedVariables":"x.y.z"}                                     | wrong_mode
- wpk_p_hmac | {}                                                              | missing
- wpk_p_jwt  | {"email":"ann@example.com","email_hash":"00","email_hash":"00"} | malformed
- wpk_p_jwt  | {"email":"ann@example.com","email_hash":"00"}                   | wrong_mode
- wpk_p_jwt  | {"email":"ann@example.com"}                                     | missing
- wpk_p_jwt  | {"jwt":""}                                                      | missing
- wpk_p_jwt  | {"jwt":5,"email_hash":"00"}                                     | missing
- wpk_p_jwt  | {"jwt":5}                                                       | missing
- wpk_p_jwt  | {"jwt":null}                                                    | missing
- wpk_p_jwt  | {"signedVariables":"x.y.z","variables":{}}                      | wrong_mode
- wpk_p_jwt  | {}                                                              | missing
- wpk_p_none | {"jwt":"x.y.z"}                                                 | unknown_widget
- wpk_p_off  | {"jwt":"x.y.z"}                                                 | not_signed
-(16 rows)
-
 -- the same through the jsonb form
 SELECT failure FROM woesid_identify('wpk_p_jwt', '{"email":"ann@example.com","email_hash":"00"}'::jsonb);
-  failure   
-------------
- wrong_mode
-(1 row)
-
 SELECT failure FROM woesid_identify('wpk_p_hmac', jsonb_build_object('jwt', payload_token('wpk_p_hmac')));
-  failure   
-------------
- wrong_mode
-(1 row)
-
 -- the own member beside another mode's: verified, the other is metadata
 SELECT verified, metadata
 FROM woesid_identify('wpk_p_jwt', json_build_object('jwt', payload_token('wpk_p_jwt'),
                                                     'email_hash', '00')::text);
- verified |       metadata       
-----------+----------------------
- t        | {"email_hash": "00"}
-(1 row)
 
 -- unknown_key: a kid that names no active secret of this widget, even
 -- with the right (retired, or the other widget's) secret
 SELECT verified, key_id
 FROM woesid_identify('wpk_p_jwt', payload_body(payload_token('wpk_p_jwt', payload_secret_a(), '{"alg":"HS256","kid":"p-a"}')));
- verified | key_id 
-----------+--------
- t        | p-a
-(1 row)
-
 SELECT failure AS retired_kid
 FROM woesid_identify('wpk_p_jwt', payload_body(payload_token('wpk_p_jwt', payload_secret_c(), '{"alg":"HS256","kid":"p-old"}')));
- retired_kid 
--------------
- unknown_key
-(1 row)
-
 SELECT failure AS other_widgets_kid
 FROM woesid_identify('wpk_p_jwt', payload_body(payload_token('wpk_p_jwt', payload_secret_b(), '{"alg":"HS256","kid":"p-other"}')));
- other_widgets_kid 
--------------------
- unknown_key
-(1 row)
-
 SELECT failure AS unknown_kid
 FROM woesid_identify('wpk_p_jwt', payload_body(payload_token('wpk_p_jwt', payload_secret_a(), '{"alg":"HS256","kid":"p-nope"}')));
- unknown_kid 
--------------
- unknown_key
-(1 row)
-
 SELECT failure AS number_kid
 FROM woesid_identify('wpk_p_jwt', payload_body(payload_token('wpk_p_jwt', payload_secret_a(), '{"alg":"HS256","kid":1}')));
- number_kid  
--------------
- unknown_key
-(1 row)
-
 SELECT verified, widget, email
 FROM woesid_identify('wpk_p_jwt2', payload_body(payload_token('wpk_p_jwt2', payload_secret_b(), '{"alg":"HS256","kid":"p-other"}')));
- verified |   widget   |      email      
-----------+------------+-----------------
- t        | wpk_p_jwt2 | ann@example.com
-(1 row)
-
 -- bad_signature: a known kid, the wrong secret; or no kid and no active
 -- secret that matches (the retired one included)
 SELECT failure AS known_kid_wrong_secret
 FROM woesid_identify('wpk_p_jwt', payload_body(payload_token('wpk_p_jwt', payload_secret_b(), '{"alg":"HS256","kid":"p-a"}')));
- known_kid_wrong_secret 
-------------------------
- bad_signature
-(1 row)
-
 SELECT failure AS no_kid_retired_secret
 FROM woesid_identify('wpk_p_jwt', payload_body(payload_token('wpk_p_jwt', payload_secret_c())));
- no_kid_retired_secret 
------------------------
- bad_signature
-(1 row)
 
 -- Widget mode variables: {"signedVariables": "<JWT>", "variables": {...}}.
 SELECT woesid_register_widget('wpk_p_vars', 'variables', NULL, 'acme');
- woesid_register_widget 
-------------------------
- 
-(1 row)
-
 SELECT key_id AS vars_kid, secret AS vars_secret FROM woesid_generate_secret('wpk_p_vars') \gset
 -- a 7-day token of variables, as jwt.sign(vars, SECRET, {expiresIn: '7d'})
 CREATE FUNCTION payload_vars_claims(extra jsonb DEFAULT '{}') RETURNS jsonb
@@ -532,17 +224,6 @@ FROM (VALUES ('{"jwt":"x.y.z"}'),
              ('{"signedVariables":""}'),
              ('{"signedVariables":"","jwt":"x.y.z"}')) AS t(body)
 ORDER BY body COLLATE "C";
-                     body                      |  failure   
------------------------------------------------+------------
- {"email":"ann@example.com","email_hash":"00"} | wrong_mode
- {"jwt":"x.y.z"}                               | wrong_mode
- {"signedVariables":"","jwt":"x.y.z"}          | missing
- {"signedVariables":""}                        | missing
- {"signedVariables":5}                         | missing
- {"variables":{"tier":"gold"}}                 | missing
- {}                                            | missing
-(7 rows)
-
 SELECT verified, mode, email, widget, key_id = :'vars_kid' AS generated_key,
        claims = payload_vars_claims() AS claims_are_the_tokens,
        claims - 'iat' - 'exp' AS other_claims,
@@ -551,114 +232,40 @@ SELECT verified, mode, email, widget, key_id = :'vars_kid' AS generated_key,
        expires_at = to_timestamp((payload_vars_claims()->>'exp')::bigint) AS expires_at_is_exp,
        failure
 FROM woesid_identify('wpk_p_vars', payload_vars_body(:'vars_secret'));
- verified |   mode    |      email      |   widget   | generated_key | claims_are_the_tokens |                    other_claims                    |                       metadata                        | issued_at_is_iat | expires_at_is_exp | failure 
-----------+-----------+-----------------+------------+---------------+-----------------------+----------------------------------------------------+-------------------------------------------------------+------------------+-------------------+---------
- t        | variables | bob@example.com | wpk_p_vars | t             | t                     | {"tier": "gold", "user_email": " Bob@Example.com"} | {"variables": {"tier": "platinum", "is_admin": true}} | t                | t                 | 
-(1 row)
-
 -- signed values are trusted, the unsigned variables beside them are not
 SELECT woesid_trusted(v, 'tier') AS tier, woesid_trusted(v, 'is_admin') AS is_admin
 FROM woesid_identify('wpk_p_vars', payload_vars_body(:'vars_secret')) AS v;
- tier | is_admin 
-------+----------
- gold | 
-(1 row)
-
 -- an email claim wins over user_email; no email at all is still verified;
 -- aud is ignored; the lifetime limit is woesid.variables_max_lifetime
 SELECT email FROM woesid_identify('wpk_p_vars', payload_vars_body(:'vars_secret', '{"email":" Carol@Example.com"}'));
-       email       
--------------------
- carol@example.com
-(1 row)
-
 SELECT verified, email FROM woesid_identify('wpk_p_vars', payload_vars_body(:'vars_secret', '{"user_email":null}'));
- verified | email 
-----------+-------
- t        | 
-(1 row)
-
 SELECT verified FROM woesid_identify('wpk_p_vars', payload_vars_body(:'vars_secret', '{"aud":"wpk_someone_else"}'));
- verified 
-----------
- t
-(1 row)
-
 SELECT failure FROM woesid_identify('wpk_p_vars', payload_vars_body(:'vars_secret',
     jsonb_build_object('exp', floor(extract(epoch FROM now()))::bigint + 7 * 86400 + 1)));
-      failure      
--------------------
- lifetime_exceeded
-(1 row)
-
 SELECT failure FROM woesid_identify('wpk_p_vars', payload_vars_body(:'vars_secret',
     jsonb_build_object('iat', floor(extract(epoch FROM now()))::bigint - 7200,
                        'exp', floor(extract(epoch FROM now()))::bigint - 3600)));
- failure 
----------
- expired
-(1 row)
-
 SELECT failure FROM woesid_identify('wpk_p_vars', payload_vars_body(payload_secret_b()));
-    failure    
----------------
- bad_signature
-(1 row)
-
 -- the secret's string bytes are the key: a hex secret is not decoded
 SELECT woesid_add_secret('wpk_p_vars', payload_secret_b(), 'vars-hex');
- woesid_add_secret 
--------------------
- vars-hex
-(1 row)
-
 SELECT verified, key_id FROM woesid_identify('wpk_p_vars', payload_vars_body(payload_secret_b()));
- verified |  key_id  
-----------+----------
- t        | vars-hex
-(1 row)
-
 SELECT failure
 FROM woesid_identify('wpk_p_vars', json_build_object('signedVariables',
     jws_raw(convert_to('{"alg":"HS256","typ":"JWT"}', 'UTF8'), convert_to(payload_vars_claims()::text, 'UTF8'),
             decode(payload_secret_b(), 'hex')))::text);
-    failure    
----------------
- bad_signature
-(1 row)
-
 -- a widget JWT body sent to it is wrong_mode, its token as signedVariables
 -- verifies (never share one secret between widget JWTs and variables)
 SELECT failure FROM woesid_identify('wpk_p_vars', payload_body(payload_token('wpk_p_vars', payload_secret_b())));
-  failure   
-------------
- wrong_mode
-(1 row)
-
 SELECT verified, email FROM woesid_identify('wpk_p_vars', json_build_object('signedVariables',
     payload_token('wpk_p_vars', payload_secret_b()))::text);
- verified |      email      
-----------+-----------------
- t        | ann@example.com
-(1 row)
-
 -- authenticate with a variables widget sets the transaction's identity
 BEGIN;
 SELECT verified FROM woesid_authenticate('wpk_p_vars', payload_vars_body(:'vars_secret'));
- verified 
-----------
- t
-(1 row)
-
 SELECT woesid_current_email(), woesid_current_widget(), woesid_current_tenant(),
        (woesid_current()).mode, woesid_trusted(woesid_current(), 'tier') AS tier,
        woesid_trusted(woesid_current(), 'is_admin') AS is_admin;
- woesid_current_email | woesid_current_widget | woesid_current_tenant |   mode    | tier | is_admin 
-----------------------+-----------------------+-----------------------+-----------+------+----------
- bob@example.com      | wpk_p_vars            | acme                  | variables | gold | 
-(1 row)
-
 COMMIT;
+
 -- The identify trigger on a text payload column: read as text (duplicate
 -- members malformed), the widget recorded, a stored verdict kept by an
 -- UPDATE that changes neither key nor payload.
@@ -680,54 +287,19 @@ INSERT INTO payload_event (id, public_key, body, identity) VALUES
     (5, 'wpk_p_hmac', NULL, NULL);
 SELECT id, (identity).verified, (identity).mode, (identity).email, (identity).widget, (identity).failure
 FROM payload_event ORDER BY id;
- id | verified |    mode    |      email      |   widget   |  failure  
-----+----------+------------+-----------------+------------+-----------
-  1 | t        | jwt        | ann@example.com | wpk_p_jwt  | 
-  2 | f        | jwt        |                 |            | malformed
-  3 | t        | variables  | bob@example.com | wpk_p_vars | 
-  4 | f        | jwt        |                 |            | malformed
-  5 | f        | hmac_email |                 |            | missing
-(5 rows)
-
 UPDATE payload_event SET seen = true,
     identity = ROW(true, 'jwt', 'boss@example.com', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'wpk_p_jwt');
 SELECT id, seen, (identity).verified, (identity).email, (identity).widget, (identity).failure
 FROM payload_event ORDER BY id;
- id | seen | verified |      email      |   widget   |  failure  
-----+------+----------+-----------------+------------+-----------
-  1 | t    | t        | ann@example.com | wpk_p_jwt  | 
-  2 | t    | f        |                 |            | malformed
-  3 | t    | t        | bob@example.com | wpk_p_vars | 
-  4 | t    | f        |                 |            | malformed
-  5 | t    | f        |                 |            | missing
-(5 rows)
-
 UPDATE payload_event SET body = payload_body(payload_token('wpk_p_jwt')) WHERE id = 2;
 UPDATE payload_event SET public_key = 'wpk_p_jwt2' WHERE id = 1;
 SELECT id, (identity).verified, (identity).email, (identity).widget, (identity).failure
 FROM payload_event ORDER BY id;
- id | verified |      email      |   widget   |    failure    
-----+----------+-----------------+------------+---------------
-  1 | f        |                 |            | bad_signature
-  2 | t        | ann@example.com | wpk_p_jwt  | 
-  3 | t        | bob@example.com | wpk_p_vars | 
-  4 | f        |                 |            | malformed
-  5 | f        |                 |            | missing
-(5 rows)
 
 DROP TABLE payload_event;
 DROP TABLE payload_big;
 SELECT woesid_unregister_widget(k)
 FROM unnest(ARRAY['wpk_p_jwt', 'wpk_p_jwt2', 'wpk_p_hmac', 'wpk_p_off', 'wpk_p_vars']) AS k;
- woesid_unregister_widget 
---------------------------
- 
- 
- 
- 
- 
-(5 rows)
-
 DROP FUNCTION payload_refused_quickly(), payload_padded(text, int),
               payload_vars_body(text, jsonb), payload_vars_claims(jsonb),
               payload_body(text), payload_token(text, text, text),

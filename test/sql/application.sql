@@ -2,6 +2,9 @@
 -- visitor may read only as the identity woesid verified, within the
 -- workspace (tenant) of the widget that verified it, through RLS policies
 -- written the recommended way.
+\set ECHO none
+\i test/fixtures.sql
+\set ECHO all
 CREATE TABLE customer (
     email   text PRIMARY KEY,
     name    text NOT NULL
@@ -21,6 +24,7 @@ INSERT INTO conversation VALUES (1, 'ws_1', 'ann@example.com', 'Invoice'),
                                 (2, 'ws_1', 'ann@example.com', 'Login'),
                                 (3, 'ws_1', 'bob@example.com', 'Refund'),
                                 (4, 'ws_2', 'ann@example.com', 'Another workspace''s Ann');
+SELECT woesid_register_widget('wpk_hmac', 'hmac_email', secret_a()) IS NOT NULL AS registered;
 SELECT woesid_set_widget('wpk_hmac', tenant => 'ws_1');
 INSERT INTO message VALUES (1, 'Where is my invoice?'), (2, 'I cannot log in'), (3, 'Refund me');
 
@@ -88,3 +92,4 @@ DROP TABLE message, conversation, customer;
 DROP FUNCTION plan_of(text);
 DROP OWNED BY widget_app;
 DROP ROLE widget_app;
+SELECT woesid_unregister_widget('wpk_hmac');
