@@ -22,7 +22,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/woesid-ct.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
 core=()
-for name in base64url json email_normalize mac jws jwt hmac_email; do
+for name in base64url json email_normalize mac jws jwt hmac_email payload; do
 	core+=("$src/$name.c")
 done
 "${CC:-clang}" -std=c11 -O2 -Wall -Wextra -Werror -I"$src" -o "$work/dudect" \

@@ -142,7 +142,7 @@ SELECT add('identify jwt second key by kid', 'identify', jsonb_build_object('jwt
 FROM (SELECT 'kid' || i || '@example.com' AS e FROM generate_series(1, 4) i) AS t;
 SELECT add('identify jwt second key, no kid', 'identify', jsonb_build_object('jwt', hs(widget_claims(e), :'secret2'))::text, NULL, 'wpk_mem_jwt', 'ok ' || e)
 FROM (SELECT 'nokid' || i || '@example.com' AS e FROM generate_series(1, 4) i) AS t;
-SELECT add('identify jwt unknown kid', 'identify', jsonb_build_object('jwt', hs(widget_claims('a@example.com'), :'secret', 'k9'))::text, NULL, 'wpk_mem_jwt', 'bad_signature');
+SELECT add('identify jwt unknown kid', 'identify', jsonb_build_object('jwt', hs(widget_claims('a@example.com'), :'secret', 'k9'))::text, NULL, 'wpk_mem_jwt', 'unknown_key');
 SELECT add('identify jwt bad signature', 'identify', jsonb_build_object('jwt', hs(widget_claims('evil' || i || '@example.com'), :'wrong'))::text, NULL, 'wpk_mem_jwt', 'bad_signature')
 FROM generate_series(1, 6) i;
 SELECT add('identify jwt hostile', 'identify', p, NULL, 'wpk_mem_jwt', w)

@@ -12,8 +12,8 @@ source "$(dirname "$0")/../../scripts/lib.sh"
 cd "$WOESID_ROOT"
 
 begin_suite package
-ok() {	# ok COMMAND...: 1 if it succeeds, else 0
-	if "$@"; then echo 1; else echo 0; fi
+ok() {	# ok COMMAND...: 1 if it succeeds, else 0 (its output goes to stderr)
+	if "$@" >&2; then echo 1; else echo 0; fi
 }
 
 check "$(ok node tools/check-meta.mjs)" "META.json is valid"
@@ -43,8 +43,9 @@ check "$(ok test "$status" -eq 0 -a -n "$deb")" "dpkg-buildpackage builds postgr
 
 as_root dpkg -i "$deb" >"$TMP/dpkg.log" 2>&1 || cat "$TMP/dpkg.log"
 check "$(ok dpkg-query -W -f='${Status}' postgresql-15-woesid)" "dpkg -i installs it"
-check "$(ok dpkg -L postgresql-15-woesid | grep -q '/woesid\.so$')" "the package holds woesid.so"
-check "$(ok dpkg -L postgresql-15-woesid | grep -q 'woesid--0.1.0--0.2.0\.sql$')" "... and the upgrade script"
+files=$(dpkg -L postgresql-15-woesid 2>/dev/null || true)
+check "$(ok grep -q '/woesid\.so$' <<<"$files")" "the package holds woesid.so"
+check "$(ok grep -q 'woesid--0.1.0--0.2.0\.sql$' <<<"$files")" "... and the upgrade script"
 
 start_cluster || fail_setup "the cluster did not start"
 result=$(psql -X -At -v ON_ERROR_STOP=1 2>&1 <<-'SQL' || true
