@@ -108,7 +108,10 @@ unset_pg_env() {
 # Debian packages and the tests' Node packages, each installed only if missing.
 ensure_deps() {
 	local want=(postgresql-15 postgresql-contrib postgresql-server-dev-15
-		libssl-dev make gcc clang pgbouncer libipc-run-perl)
+		libssl-dev make gcc clang pgbouncer libipc-run-perl
+		# the signers of examples/signers/ (test/interop/signers.mjs)
+		python3-jwt ruby ruby-jwt golang-go golang-github-golang-jwt-jwt-dev
+		golang-golang-x-text-dev php-cli php-mbstring libcrypt-jwt-perl)
 	local missing=()
 	for p in "${want[@]}"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||

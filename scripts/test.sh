@@ -5,7 +5,8 @@
 # Installs what is missing (Debian packages, Node packages from the lockfile),
 # builds with -Werror, installs, then runs: the generated-table checks, the
 # core's unit tests under ASan/UBSan; on PostgreSQL 15 (Debian's) pg_regress,
-# the interop suite against jsonwebtoken and node:crypto, the isolation
+# the interop suite against jsonwebtoken and node:crypto, the signers of
+# examples/signers/ (Node, Python, Ruby, Go, PHP, Perl), the isolation
 # specs and the TAP tests (hot standby, pg_dump, parallel plans, logical
 # replication), then the normalization differential, the pgbouncer leak and
 # expiry test, flat memory over mixed verifications, a pgbench load, secret
@@ -81,6 +82,7 @@ versions_suites() {
 	psql -X -q -d woesid_test -c "CREATE EXTENSION woesid"
 	run "$1 pg_regress" regress
 	PGDATABASE=woesid_test run "$1 interop" node test/interop/interop.mjs
+	PGDATABASE=woesid_test run "$1 signers" node test/interop/signers.mjs
 	run "$1 isolation" test/isolation/run.sh
 	run "$1 tap" test/tap/run.sh
 }
