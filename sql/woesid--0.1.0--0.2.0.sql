@@ -96,13 +96,15 @@ DECLARE
 BEGIN
     FOR t IN
         SELECT c.relname, g.tgname
-        FROM pg_trigger AS g JOIN pg_class AS c ON c.oid = g.tgrelid
-        WHERE g.tgrelid IN ('@extschema@.woesid_widget'::regclass,
-                            '@extschema@.woesid_widget_secret'::regclass)
+        FROM pg_event_trigger_ddl_commands() AS d
+             JOIN pg_class AS c ON c.oid = d.objid
+             JOIN pg_trigger AS g ON g.tgrelid = c.oid
+        WHERE d.classid = 'pg_class'::regclass
+          AND c.relnamespace = '@extschema@'::regnamespace
+          AND c.relname IN ('woesid_widget', 'woesid_widget_secret')
           AND g.tgname IN ('woesid_widget_changed', 'woesid_widget_truncated',
                            'woesid_widget_secret_changed', 'woesid_widget_secret_truncated')
           AND g.tgenabled = 'O'
-          AND g.tgrelid IN (SELECT objid FROM pg_event_trigger_ddl_commands())
     LOOP
         EXECUTE format('ALTER TABLE @extschema@.%I ENABLE ALWAYS TRIGGER %I', t.relname, t.tgname);
     END LOOP;
