@@ -1,5 +1,5 @@
 # scripts/lib.sh: shared by scripts/{test,demo,bench,test-sanitized}.sh and
-# test/{isolation,pgbouncer,tap,memory,load,hygiene}/run.sh.  Installs what
+# test/{isolation,pgbouncer,tap,memory,load,hygiene,e2e}/run.sh.  Installs what
 # woesid needs on Debian 12, builds and installs it, runs throwaway
 # PostgreSQL clusters owned by the postgres user in temporary directories,
 # cleans up on exit, and keeps a suite's "NAME: N passed, M failed" counts.
@@ -111,7 +111,9 @@ ensure_deps() {
 		libssl-dev make gcc clang pgbouncer libipc-run-perl
 		# the signers of examples/signers/ (test/interop/signers.mjs)
 		python3-jwt ruby ruby-jwt golang-go golang-github-golang-jwt-jwt-dev
-		golang-golang-x-text-dev php-cli php-mbstring libcrypt-jwt-perl)
+		golang-golang-x-text-dev php-cli php-mbstring libcrypt-jwt-perl
+		# the browser of the widget example's end-to-end test (test/e2e)
+		chromium chromium-driver)
 	local missing=()
 	for p in "${want[@]}"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
@@ -126,7 +128,8 @@ ensure_deps() {
 		as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 	fi
 	if [ ! -d "$WOESID_ROOT/test/node_modules/jsonwebtoken" ] ||
-		[ ! -d "$WOESID_ROOT/test/node_modules/pg" ]; then
+		[ ! -d "$WOESID_ROOT/test/node_modules/pg" ] ||
+		[ ! -d "$WOESID_ROOT/test/node_modules/playwright-core" ]; then
 		echo "== installing Node packages from test/package-lock.json"
 		(cd "$WOESID_ROOT/test" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 	fi
