@@ -98,6 +98,7 @@ run "pgbouncer" test/pgbouncer/run.sh
 run "memory" test/memory/run.sh 200000
 run "load" test/load/run.sh 10
 run "hygiene" test/hygiene/run.sh
+run "e2e" test/e2e/run.sh
 run "sanitized" scripts/test-sanitized.sh
 run "fuzz" test/fuzz/run.sh 20
 run "constant time" test/ct/run.sh
