@@ -14,11 +14,12 @@
 # screenshots it took (in the run's temporary directory: WOESID_KEEP_TMP=1
 # keeps them).
 # Environment: WOESID_BUILD=1 to build and install first (default: only if
-# not installed).  Prints "e2e: N passed, M failed".
+# not installed).  Prints "end to end: N passed, M failed" (scripts/test.sh
+# counts summary lines whose name has no digit, so not "e2e").
 source "$(dirname "$0")/../../scripts/lib.sh"
 cd "$WOESID_ROOT"
 
-begin_suite e2e
+begin_suite "end to end"
 started=$SECONDS
 install_if_missing
 { [ -x /usr/bin/chromium ] && [ -d test/node_modules/playwright-core ] &&
@@ -99,6 +100,6 @@ if [ "$failed" -gt 0 ]; then
 		tail -n 20 "$work/$log.log"
 	done
 fi
-echo "e2e: $(find "$work/screenshots" -name '*.png' | wc -l) screenshots in $work/screenshots," \
+echo "end to end: $(find "$work/screenshots" -name '*.png' | wc -l) screenshots in $work/screenshots," \
 	"$((SECONDS - started)) s"
 finish
