@@ -24,6 +24,27 @@ REGRESS = signer verify_jwt claims_jsonb hostile variables hmac_email trusted se
 	encoding registry identity application tenant manage payload upgrade
 REGRESS_OPTS = --inputdir=test --load-extension=pgcrypto --load-extension=$(EXTENSION)
 
+# Isolation specs (test/isolation/specs, expected in test/isolation/expected)
+# run by PGXS's ISOLATION rule:  make installcheck-isolation [ISOLATION=NAME]
+# They need a role "app" and max_prepared_transactions > 0, which
+# test/isolation/run.sh sets up on a throwaway server; plain installcheck
+# leaves them out, so it runs on any server.
+ISOLATION_SPECS = $(basename $(notdir $(wildcard test/isolation/specs/*.spec)))
+ISOLATION_OPTS = --inputdir=test/isolation --load-extension=$(EXTENSION)
+
+# TAP tests (test/tap/t), as pgvector runs them:
+#   make prove_installcheck [PROVE_TESTS=test/tap/t/NAME.pl]
+# Each test makes its own clusters, so it runs as a user initdb accepts (not
+# root); test/tap/run.sh runs it as the postgres user.
+PROVE_TESTS ?= test/tap/t/*.pl
+
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+.PHONY: installcheck-isolation prove_installcheck
+installcheck-isolation:
+	$(MAKE) installcheck REGRESS= ISOLATION="$(or $(ISOLATION),$(ISOLATION_SPECS))"
+
+prove_installcheck:
+	$(prove_installcheck)

@@ -1,7 +1,16 @@
 #!/usr/bin/env bash
 # scripts/test.sh: runs every woesid test on its own throwaway PostgreSQL
 # cluster and ends with one line "N passed, M failed".
-#   bash scripts/test.sh
+#   bash scripts/test.sh [SUITE...] [pg15|pg18]
+# With suite names, runs only those (bash scripts/test.sh regress isolation);
+# pg15 or pg18 keeps the server-bound suites to that server.  The names (a
+# suite's "== NAME" heading without the server, first word: suite_key):
+#   generated, unit                           no server
+#   regress, interop, signers, isolation, tap on 15 and on 18
+#   normalize, pgbouncer, memory, load, hygiene, e2e, sanitized, fuzz, ct
+#                                             on 15
+#   upgrade                                   pg_upgrade from 15 to 18
+#   package                                   the Debian package, last
 # Installs what is missing (Debian packages, Node packages from the lockfile),
 # builds with -Werror, installs, then runs: the generated-table checks, the
 # core's unit tests under ASan/UBSan; on PostgreSQL 15 (Debian's) pg_regress,
@@ -22,6 +31,58 @@ cd "$WOESID_ROOT"
 total_passed=0
 total_failed=0
 
+# The suites asked for (none: all of them) and the servers.
+selected=()
+servers=()
+for arg in "$@"; do
+	case $arg in
+	pg15 | pg18) servers+=("${arg#pg}") ;;
+	-h | --help) sed -n '2,/^source/p' "$0" | sed '$d'; exit 0 ;;
+	[a-z]*) selected+=("$arg") ;;
+	*) echo "unknown argument: $arg (see bash scripts/test.sh --help)" >&2; exit 2 ;;
+	esac
+done
+[ ${#servers[@]} -gt 0 ] || servers=(15 18)
+ran=()
+
+# suite_key "HEADING": the name a suite is selected by.
+suite_key() {
+	local name=${1#pg1[0-9] }
+	case $name in
+	pg_regress) echo regress ;;
+	"normalization differential") echo normalize ;;
+	"constant time") echo ct ;;
+	pg_upgrade*) echo upgrade ;;
+	*) echo "${name%% *}" ;;
+	esac
+}
+
+# wanted KEY...: whether any of the suites is to run.
+wanted() {
+	local k s
+	[ ${#selected[@]} -gt 0 ] || return 0
+	for k in "$@"; do
+		for s in "${selected[@]}"; do [ "$s" != "$k" ] || return 0; done
+	done
+	return 1
+}
+
+# on_server N: whether server N's suites are to run.
+on_server() {
+	[[ " ${servers[*]} " == *" $1 "* ]]
+}
+
+# whether anything but these suites was asked for
+wanted_besides() {
+	local s k
+	[ ${#selected[@]} -gt 0 ] || return 0
+	for s in "${selected[@]}"; do
+		for k in "$@"; do [ "$s" != "$k" ] || continue 2; done
+		return 0
+	done
+	return 1
+}
+
 # Adds up the "name: N passed, M failed" lines of a suite's output; a suite
 # that exits non-zero without such a line counts as one failure.
 record() {
@@ -37,10 +98,13 @@ record() {
 	fi
 }
 
-# run NAME COMMAND...: runs a suite, shows its output, records its counts.
+# run NAME COMMAND...: runs a suite, shows its output, records its counts;
+# nothing when the suite was not asked for.
 run() {
 	local name=$1 log status=0
 	shift
+	wanted "$(suite_key "$name")" || return 0
+	ran+=("$(suite_key "$name")")
 	log=$(mktemp)
 	echo "== $name"
 	"$@" 2>&1 | tee "$log" || status=$?
@@ -74,6 +138,7 @@ generated() {
 # versions_suites LABEL: what runs on every supported server, against a
 # build and a throwaway cluster of the installation PG_CONFIG names.  Leaves
 # the cluster running (stop_cluster) and woesid_test created for the caller.
+VERSION_SUITES=(regress interop signers isolation tap)
 versions_suites() {
 	build_and_install
 	start_cluster
@@ -91,36 +156,63 @@ ensure_deps
 run "generated tables" generated
 run "unit tests (ASan/UBSan)" make -s -C test/unit check
 
-echo "== PostgreSQL $("$PG_CONFIG" --version | sed -E 's/^PostgreSQL ([0-9]+).*/\1/')"
-versions_suites "pg15"
-PGDATABASE=woesid_test run "normalization differential" node test/interop/normalize.mjs
-run "pgbouncer" test/pgbouncer/run.sh
-run "memory" test/memory/run.sh 200000
-run "load" test/load/run.sh 10
-run "hygiene" test/hygiene/run.sh
-run "e2e" test/e2e/run.sh
-run "sanitized" scripts/test-sanitized.sh
-run "fuzz" test/fuzz/run.sh 20
-run "constant time" test/ct/run.sh
-stop_cluster
+# Everything but the suites that run elsewhere runs on 15.
+rebuilt=
+built15=
+if on_server 15 && wanted_besides generated unit upgrade package; then
+	built15=1
+	echo "== PostgreSQL $("$PG_CONFIG" --version | sed -E 's/^PostgreSQL ([0-9]+).*/\1/')"
+	versions_suites "pg15"
+	PGDATABASE=woesid_test run "normalization differential" node test/interop/normalize.mjs
+	run "pgbouncer" test/pgbouncer/run.sh
+	run "memory" test/memory/run.sh 200000
+	run "load" test/load/run.sh 10
+	run "hygiene" test/hygiene/run.sh
+	run "e2e" test/e2e/run.sh
+	run "sanitized" scripts/test-sanitized.sh
+	run "fuzz" test/fuzz/run.sh 20
+	run "constant time" test/ct/run.sh
+	stop_cluster
+fi
 
 # PostgreSQL 18 from Debian's source package, built once and cached outside
 # the clone (scripts/pg-build.sh).  A server that cannot be built fails the
 # run.  Runs last: the tree's objects are then built for 18.
-echo "== PostgreSQL 18"
-if pg18_config=$(bash scripts/pg-build.sh 18 | tail -n 1); then
-	PG_CONFIG=$pg18_config versions_suites "pg18"
-	stop_cluster
-	run "pg_upgrade 15 to 18" test/upgrade/run.sh "$pg18_config"
-else
-	echo "pg18: the server could not be built"
-	total_failed=$((total_failed + 1))
+if on_server 18 && wanted "${VERSION_SUITES[@]}" upgrade; then
+	echo "== PostgreSQL 18"
+	rebuilt=1
+	if pg18_config=$(bash scripts/pg-build.sh 18 | tail -n 1); then
+		if wanted "${VERSION_SUITES[@]}"; then
+			PG_CONFIG=$pg18_config versions_suites "pg18"
+			stop_cluster
+		fi
+		# pg_upgrade needs this tree built and installed for both servers
+		if wanted upgrade; then
+			[ -n "$built15" ] || build_and_install >/dev/null
+			wanted "${VERSION_SUITES[@]}" || PG_CONFIG=$pg18_config build_and_install >/dev/null
+		fi
+		run "pg_upgrade 15 to 18" test/upgrade/run.sh "$pg18_config"
+	else
+		echo "pg18: the server could not be built"
+		total_failed=$((total_failed + 1))
+	fi
 fi
 # The Debian package: its purge removes what make install put in the same
 # places, so it runs last, and the tree is built and installed again for
 # the default server, as a plain make would leave it.
-run "package" test/package/run.sh
-build_and_install >/dev/null
+if wanted package; then
+	run "package" test/package/run.sh
+	rebuilt=1
+fi
+[ -z "$rebuilt" ] || build_and_install >/dev/null
+
+# A name that matched nothing is a failure, not a quiet success.
+for s in "${selected[@]}"; do
+	if [[ " ${ran[*]} " != *" $s "* ]]; then
+		echo "$s: no such suite, or none on the servers asked for"
+		total_failed=$((total_failed + 1))
+	fi
+done
 
 echo "$total_passed passed, $total_failed failed"
 [ "$total_failed" -eq 0 ]
