@@ -21,7 +21,7 @@ SHLIB_LINK += -lcrypto
 # pg_regress: test/sql/NAME.sql against test/expected/NAME.out.  Each test
 # stands alone: make installcheck REGRESS=NAME.
 REGRESS = signer verify_jwt claims_jsonb hostile variables hmac_email trusted settings \
-	encoding registry identity application tenant manage payload upgrade
+	encoding registry identity application tenant manage payload upgrade comments
 REGRESS_OPTS = --inputdir=test --load-extension=pgcrypto --load-extension=$(EXTENSION)
 
 # Isolation specs (test/isolation/specs, expected in test/isolation/expected)

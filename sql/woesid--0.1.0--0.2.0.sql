@@ -422,3 +422,149 @@ LANGUAGE C STABLE PARALLEL RESTRICTED;
 CREATE FUNCTION woesid_current_tenant() RETURNS text
 AS 'MODULE_PATHNAME', 'woesid_current_tenant'
 LANGUAGE C STABLE PARALLEL RESTRICTED;
+
+/*
+ * Catalog documentation: \dT+, \df+, \d+ and \dy+ explain every object and
+ * column (test/sql/comments.sql finds none without a comment).  The
+ * settings are documented by their own descriptions (SHOW ALL, pg_settings).
+ */
+COMMENT ON TYPE @extschema@.woesid_claims IS
+    'A verification result: the identity when verified is true, else only mode, metadata and one reason code in failure';
+COMMENT ON COLUMN @extschema@.woesid_claims.verified IS
+    'Whether the signature and every rule passed; never NULL';
+COMMENT ON COLUMN @extschema@.woesid_claims.mode IS
+    'jwt, hmac_email, variables or off';
+COMMENT ON COLUMN @extschema@.woesid_claims.email IS
+    'The normalized email (JavaScript trim().toLowerCase()); NULL unless verified';
+COMMENT ON COLUMN @extschema@.woesid_claims.contact_external_id IS
+    'From a string or integer claim; NULL unless verified';
+COMMENT ON COLUMN @extschema@.woesid_claims.account_external_id IS
+    'From a string or integer claim; NULL unless verified';
+COMMENT ON COLUMN @extschema@.woesid_claims.claims IS
+    'Every verified claim; NULL unless verified';
+COMMENT ON COLUMN @extschema@.woesid_claims.metadata IS
+    'Display-only fields the signature does not cover: never trusted';
+COMMENT ON COLUMN @extschema@.woesid_claims.issued_at IS
+    'The token''s iat; NULL unless verified';
+COMMENT ON COLUMN @extschema@.woesid_claims.expires_at IS
+    'The token''s exp; NULL unless verified';
+COMMENT ON COLUMN @extschema@.woesid_claims.key_id IS
+    'The token''s kid, or which registered secret matched; NULL unless verified';
+COMMENT ON COLUMN @extschema@.woesid_claims.failure IS
+    'NULL when verified, else one reason code';
+COMMENT ON COLUMN @extschema@.woesid_claims.widget IS
+    'The widget the identity was verified for: the registry''s public key, or woesid_verify_jwt''s audience';
+
+COMMENT ON FUNCTION @extschema@.woesid_verify_jwt(text, text, text) IS
+    'Verifies a widget identity JWT (HS256) for an audience, at the statement''s start time';
+COMMENT ON FUNCTION @extschema@.woesid_verify_jwt(text, text, text, timestamptz) IS
+    'Verifies a widget identity JWT (HS256) for an audience, as of a given time';
+COMMENT ON FUNCTION @extschema@.woesid_verify_jwt(text, bytea, text) IS
+    'Verifies a widget identity JWT (HS256) with a binary key, at the statement''s start time';
+COMMENT ON FUNCTION @extschema@.woesid_verify_jwt(text, bytea, text, timestamptz) IS
+    'Verifies a widget identity JWT (HS256) with a binary key, as of a given time';
+COMMENT ON FUNCTION @extschema@.woesid_verify_variables(text, text) IS
+    'Verifies a signed-variables JWT, at the statement''s start time';
+COMMENT ON FUNCTION @extschema@.woesid_verify_variables(text, text, timestamptz) IS
+    'Verifies a signed-variables JWT, as of a given time';
+COMMENT ON FUNCTION @extschema@.woesid_verify_variables(text, bytea) IS
+    'Verifies a signed-variables JWT with a binary key, at the statement''s start time';
+COMMENT ON FUNCTION @extschema@.woesid_verify_variables(text, bytea, timestamptz) IS
+    'Verifies a signed-variables JWT with a binary key, as of a given time';
+COMMENT ON FUNCTION @extschema@.woesid_hmac_email(text, bytea) IS
+    'Verifies an hmac_email identify payload: an email and the backend''s HMAC of it';
+COMMENT ON FUNCTION @extschema@.woesid_email_hash(text, bytea) IS
+    'The lower-case hex HMAC-SHA256 of the normalized email, as a customer''s backend sends it';
+COMMENT ON FUNCTION @extschema@.woesid_normalize_email(text) IS
+    'JavaScript''s email.trim().toLowerCase(), independent of the locale';
+COMMENT ON FUNCTION @extschema@.woesid_trusted(@extschema@.woesid_claims, text) IS
+    'A claim''s value as text when the identity is verified, else NULL';
+COMMENT ON FUNCTION @extschema@.woesid_require(@extschema@.woesid_claims) IS
+    'The identity when verified, else an error (SQLSTATE 28000) with its reason code';
+
+COMMENT ON TABLE @extschema@.woesid_widget IS
+    'The widget registry: one row per widget install; readable by the extension''s owner only';
+COMMENT ON COLUMN @extschema@.woesid_widget.public_key IS
+    'The widget''s public key (1 to 127 bytes), the audience of its JWTs';
+COMMENT ON COLUMN @extschema@.woesid_widget.mode IS
+    'off, hmac_email, jwt or variables';
+COMMENT ON COLUMN @extschema@.woesid_widget.created_at IS
+    'When the widget was registered';
+COMMENT ON COLUMN @extschema@.woesid_widget.tenant IS
+    'The customer workspace or account that owns the install; NULL for none';
+COMMENT ON TABLE @extschema@.woesid_widget_secret IS
+    'Widget secrets, several active at once for rotation; readable by the extension''s owner only';
+COMMENT ON COLUMN @extschema@.woesid_widget_secret.public_key IS
+    'The widget the secret belongs to';
+COMMENT ON COLUMN @extschema@.woesid_widget_secret.key_id IS
+    'The secret''s key id, unique in its widget; a JWT''s kid selects it';
+COMMENT ON COLUMN @extschema@.woesid_widget_secret.secret IS
+    'At least 64 hexadecimal digits, or at least 32 bytes for a variables widget';
+COMMENT ON COLUMN @extschema@.woesid_widget_secret.created_at IS
+    'When the secret was added';
+COMMENT ON COLUMN @extschema@.woesid_widget_secret.not_after IS
+    'Retired from this moment on; NULL when no retirement is set';
+COMMENT ON VIEW @extschema@.woesid_widget_keys IS
+    'The registry without any secret: a row per secret, and one with key_id NULL per widget without secrets';
+COMMENT ON COLUMN @extschema@.woesid_widget_keys.public_key IS
+    'The widget''s public key';
+COMMENT ON COLUMN @extschema@.woesid_widget_keys.mode IS
+    'off, hmac_email, jwt or variables';
+COMMENT ON COLUMN @extschema@.woesid_widget_keys.tenant IS
+    'The widget''s tenant; NULL for none';
+COMMENT ON COLUMN @extschema@.woesid_widget_keys.key_id IS
+    'The secret''s key id; NULL for a widget without secrets';
+COMMENT ON COLUMN @extschema@.woesid_widget_keys.created_at IS
+    'When the secret was added';
+COMMENT ON COLUMN @extschema@.woesid_widget_keys.not_after IS
+    'When the secret is or was retired; NULL when no retirement is set';
+COMMENT ON COLUMN @extschema@.woesid_widget_keys.active IS
+    'Whether the secret verifies at the statement''s start time';
+
+COMMENT ON FUNCTION @extschema@.woesid_register_widget(text, text, text, text) IS
+    'Registers a widget with a mode, a secret and a tenant (both optional); returns the stored key id';
+COMMENT ON FUNCTION @extschema@.woesid_add_secret(text, text, text) IS
+    'Adds a secret to a widget; returns its key id (generated when not given)';
+COMMENT ON FUNCTION @extschema@.woesid_generate_secret(text, text) IS
+    'Stores a new secret from the CSPRNG for a widget; returns its key id and the secret';
+COMMENT ON FUNCTION @extschema@.woesid_retire_secret(text, text, timestamptz) IS
+    'Retires a widget''s secret from a time on (default now); a retirement in effect is final';
+COMMENT ON FUNCTION @extschema@.woesid_set_widget(text, text, text) IS
+    'Changes a widget''s mode and/or tenant; NULL leaves a field as it is';
+COMMENT ON FUNCTION @extschema@.woesid_unregister_widget(text) IS
+    'Removes a widget and all its secrets';
+COMMENT ON FUNCTION @extschema@.woesid_purge_secrets(text, timestamptz) IS
+    'Deletes secrets retired before a time (default 30 days ago), of one widget or of all; returns how many';
+COMMENT ON FUNCTION @extschema@.woesid_random_secret(text) IS
+    'Internal: a prefix and 32 bytes of the operating system''s CSPRNG as lower-case hex';
+COMMENT ON FUNCTION @extschema@.woesid_check_widget_fields(text, text) IS
+    'Internal: refuses a mode or a tenant no widget may have';
+COMMENT ON FUNCTION @extschema@.woesid_registry_changed() IS
+    'Internal trigger: tells every session''s registry cache that the registry changed';
+COMMENT ON FUNCTION @extschema@.woesid_keep_registry_triggers() IS
+    'Internal event trigger function: see event trigger woesid_keep_registry_triggers';
+COMMENT ON EVENT TRIGGER woesid_keep_registry_triggers IS
+    'Turns the registry''s cache triggers back to ENABLE ALWAYS when an ALTER TABLE enables them the ordinary way';
+
+COMMENT ON FUNCTION @extschema@.woesid_identify(text, text) IS
+    'Verifies a widget''s request body through the registry, as the widget''s mode requires';
+COMMENT ON FUNCTION @extschema@.woesid_identify(text, jsonb) IS
+    'Verifies a widget''s request body, held as jsonb, through the registry, as the widget''s mode requires';
+COMMENT ON FUNCTION @extschema@.woesid_authenticate(text, text) IS
+    'As woesid_identify, and sets (or, failing, clears) the transaction''s identity';
+COMMENT ON FUNCTION @extschema@.woesid_authenticate(text, jsonb) IS
+    'As woesid_identify on a jsonb body, and sets (or, failing, clears) the transaction''s identity';
+COMMENT ON FUNCTION @extschema@.woesid_identify_trigger() IS
+    'BEFORE INSERT OR UPDATE row trigger (key_column, payload_column, result_column): writes the server''s verification into result_column';
+COMMENT ON FUNCTION @extschema@.woesid_current() IS
+    'The transaction''s identity, set by woesid_authenticate; failure missing when none, expired once its token has';
+COMMENT ON FUNCTION @extschema@.woesid_current_email() IS
+    'The email of the transaction''s identity; NULL when none';
+COMMENT ON FUNCTION @extschema@.woesid_current_contact_id() IS
+    'The contact_external_id of the transaction''s identity; NULL when none';
+COMMENT ON FUNCTION @extschema@.woesid_current_account_id() IS
+    'The account_external_id of the transaction''s identity; NULL when none';
+COMMENT ON FUNCTION @extschema@.woesid_current_widget() IS
+    'The public key of the widget that verified the transaction''s identity; NULL when none';
+COMMENT ON FUNCTION @extschema@.woesid_current_tenant() IS
+    'The tenant of the widget that verified the transaction''s identity; NULL when none';
