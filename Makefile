@@ -11,7 +11,7 @@ include core.mk
 CORE_OBJS = $(CORE:%=src/%.o)
 FMGR_OBJS = src/fmgr_settings.o src/fmgr_cache.o src/fmgr_claims.o \
 	src/fmgr_verify.o src/fmgr_identify.o src/fmgr_jsonb.o src/fmgr_input.o \
-	src/fmgr_secret.o src/registry.o src/identity.o
+	src/fmgr_secret.o src/registry.o src/identity.o src/citus.o
 OBJS = $(CORE_OBJS) $(FMGR_OBJS)
 
 PG_CPPFLAGS += -I$(srcdir)/src

@@ -346,6 +346,9 @@ SET search_path = pg_catalog, pg_temp
 SET log_min_error_statement = panic
 AS $$
 BEGIN
+    -- explicitly: on a Citus cluster the registry has no foreign key
+    DELETE FROM @extschema@.woesid_widget_secret AS s
+    WHERE s.public_key = woesid_unregister_widget.public_key;
     DELETE FROM @extschema@.woesid_widget AS w
     WHERE w.public_key = woesid_unregister_widget.public_key;
     IF NOT FOUND THEN
@@ -395,6 +398,64 @@ REVOKE ALL ON FUNCTION @extschema@.woesid_random_secret(text),
                        @extschema@.woesid_purge_secrets(text, timestamptz)
     FROM PUBLIC;
 REVOKE ALL ON @extschema@.woesid_widget_keys FROM PUBLIC;
+
+/*
+ * Citus (README: "Scaling out with Citus").  The cluster key signs the
+ * identity woesid_authenticate forwards from the coordinator to the workers
+ * of a distributed transaction; like the secrets, only the extension's
+ * owner reads it.  woesid_citus_setup(), run once on the coordinator, makes
+ * it and turns the registry into reference tables, so every node holds the
+ * same registry and changes commit on every node at once.
+ */
+CREATE TABLE woesid_cluster_key (
+    key         text NOT NULL CHECK (key ~ '^[0-9a-f]{64}$'),
+    created_at  timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+REVOKE ALL ON woesid_cluster_key FROM PUBLIC;
+ALTER TABLE woesid_cluster_key ALTER COLUMN key SET STATISTICS 0;
+SELECT pg_catalog.pg_extension_config_dump('woesid_cluster_key', '');
+CREATE TRIGGER woesid_cluster_key_changed
+    AFTER INSERT OR UPDATE OR DELETE ON @extschema@.woesid_cluster_key
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.woesid_registry_changed();
+
+CREATE FUNCTION woesid_citus_setup()
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+SET log_min_error_statement = panic
+AS $$
+DECLARE
+    t text;
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_extension WHERE extname = 'citus') THEN
+        RAISE EXCEPTION 'Citus is not installed in this database'
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Run CREATE EXTENSION citus first, on the coordinator.';
+    END IF;
+    IF NOT EXISTS (SELECT FROM @extschema@.woesid_cluster_key) THEN
+        INSERT INTO @extschema@.woesid_cluster_key (key)
+        VALUES (@extschema@.woesid_random_secret(''::text));
+    END IF;
+    -- woesid's triggers only tell each node's backends that the registry
+    -- changed: they are safe on every placement
+    SET LOCAL citus.enable_unsafe_triggers = on;
+    -- every node's copy of the extension has the foreign key already, and
+    -- Citus would add it there again; the management functions keep
+    -- secrets tied to their widgets
+    ALTER TABLE @extschema@.woesid_widget_secret
+        DROP CONSTRAINT IF EXISTS woesid_widget_secret_public_key_fkey;
+    FOREACH t IN ARRAY ARRAY['woesid_widget', 'woesid_widget_secret', 'woesid_cluster_key'] LOOP
+        IF NOT EXISTS (SELECT FROM pg_dist_partition
+                       WHERE logicalrelid = format('@extschema@.%I', t)::regclass) THEN
+            PERFORM pg_catalog.create_reference_table(format('@extschema@.%I', t)::regclass);
+            -- the rows now live in the placements: no copy stays behind
+            PERFORM pg_catalog.truncate_local_data_after_distributing_table(
+                format('@extschema@.%I', t)::regclass);
+        END IF;
+    END LOOP;
+END
+$$;
+REVOKE ALL ON FUNCTION @extschema@.woesid_citus_setup() FROM PUBLIC;
 
 /*
  * Registry payloads as the browser sent them.  An untyped literal resolves

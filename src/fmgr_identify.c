@@ -25,6 +25,7 @@
 #include "utils/inval.h"
 #include "utils/rel.h"
 
+#include "citus.h"
 #include "email_normalize.h"
 #include "identity.h"
 #include "registry.h"
@@ -303,11 +304,15 @@ authenticate(FunctionCallInfo fcinfo, bool jsonb)
 	if (!DatumGetBool(GetAttributeByNum(claims, WOESID_ATT_VERIFIED + 1, &isnull)))
 	{
 		woesid_identity_set(NULL, NULL, DT_NOEND);
+		woesid_citus_forward(NULL, NULL, DT_NOEND, call.registry_fn);
 		PG_RETURN_DATUM(result);
 	}
 	expires_at = GetAttributeByNum(claims, WOESID_ATT_EXPIRES_AT + 1, &isnull);
 	woesid_identity_set(claims, call.widget->tenant,
 						isnull ? DT_NOEND : DatumGetTimestampTz(expires_at));
+	woesid_citus_forward(claims, call.widget->tenant,
+						 isnull ? DT_NOEND : DatumGetTimestampTz(expires_at),
+						 call.registry_fn);
 	PG_RETURN_DATUM(result);
 }
 

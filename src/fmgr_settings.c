@@ -12,6 +12,7 @@
 
 #include "utils/guc.h"
 
+#include "citus.h"
 #include "identity.h"
 #include "registry.h"
 
@@ -64,6 +65,16 @@ _PG_init(void)
 							60, 0, 24 * 60 * 60,
 							PGC_SUSET, GUC_UNIT_S,
 							NULL, NULL, NULL);
+	DefineCustomStringVariable("woesid.forwarded_identity",
+							   "The transaction's identity as a Citus coordinator forwards it to its workers.",
+							   "Set by woesid_authenticate, signed under the cluster key and bound to one "
+							   "distributed transaction; any other value is ignored.",
+							   &woesid_forwarded_identity,
+							   "",
+							   PGC_USERSET,
+							   GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE |
+							   GUC_DISALLOW_IN_FILE | GUC_NO_RESET_ALL,
+							   NULL, NULL, NULL);
 	woesid_identity_init();
 	woesid_registry_init();
 

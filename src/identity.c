@@ -19,6 +19,8 @@
  */
 #include "identity.h"
 
+#include "citus.h"
+
 #include "access/htup_details.h"
 #include "access/xact.h"
 #include "utils/datum.h"
@@ -85,18 +87,22 @@ woesid_identity_set(HeapTupleHeader claims, const char *tenant,
 const woesid_identity *
 woesid_identity_get(woesid_reason *reason)
 {
+	/* on a Citus worker, the identity the coordinator forwarded */
+	const woesid_identity *identity = current != NULL ? current :
+		woesid_citus_forwarded();
+
 	*reason = WOESID_MISSING;
-	if (current == NULL)
+	if (identity == NULL)
 		return NULL;
-	if (!TIMESTAMP_IS_NOEND(current->expires_at) &&
+	if (!TIMESTAMP_IS_NOEND(identity->expires_at) &&
 		GetCurrentStatementStartTimestamp() >=
-		current->expires_at + (TimestampTz) woesid_clock_skew * USECS_PER_SEC)
+		identity->expires_at + (TimestampTz) woesid_clock_skew * USECS_PER_SEC)
 	{
 		*reason = WOESID_EXPIRED;
 		return NULL;
 	}
 	*reason = WOESID_OK;
-	return current;
+	return identity;
 }
 
 static void

@@ -20,6 +20,8 @@
  */
 #include "registry.h"
 
+#include "citus.h"
+
 #include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
@@ -30,6 +32,9 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
+#include "catalog/pg_class.h"
+#include "miscadmin.h"
 
 #define MAX_WIDGETS 4096
 
@@ -37,6 +42,17 @@ static MemoryContext registry_cxt;
 static HTAB *widgets;
 static Oid	widget_rel = InvalidOid;
 static Oid	secret_rel = InvalidOid;
+
+/*
+ * The relations a change to the registry invalidates: the tables, and on a
+ * Citus cluster the local placements read instead (their triggers fire).
+ */
+#define REGISTRY_RELS 6
+static Oid	registry_rels[REGISTRY_RELS];
+
+/* The Citus cluster key (citus.c), loaded with the registry, or NULL. */
+static woesid_mac_key *cluster_key;
+static bool cluster_key_loaded = false;
 static bool registry_stale = false;
 static bool flush_at_xact_end = false;	/* loaded under the query's snapshot */
 
@@ -73,6 +89,9 @@ flush_registry(void)
 			forget_widget(w);
 	}
 	widgets = NULL;
+	woesid_mac_key_free(cluster_key);
+	cluster_key = NULL;
+	cluster_key_loaded = false;
 	if (registry_cxt != NULL)
 		MemoryContextReset(registry_cxt);
 	registry_stale = false;
@@ -81,8 +100,11 @@ flush_registry(void)
 static void
 registry_relcache_callback(Datum arg, Oid relid)
 {
-	if (relid == InvalidOid || relid == widget_rel || relid == secret_rel)
+	if (relid == InvalidOid)
 		registry_stale = true;
+	for (int i = 0; i < REGISTRY_RELS; i++)
+		if (relid == registry_rels[i])
+			registry_stale = true;
 }
 
 /* What was loaded under a possibly old snapshot must not outlive the transaction. */
@@ -136,14 +158,30 @@ decode_secret(const char *hex, size_t len, uint8_t *out)
 }
 
 /* Finds the registry tables' OIDs in the schema of function fn. */
-static const char *
+static Oid
 registry_schema(Oid fn)
 {
 	Oid			nsp = get_func_namespace(fn);
 
 	widget_rel = get_relname_relid("woesid_widget", nsp);
 	secret_rel = get_relname_relid("woesid_widget_secret", nsp);
-	return quote_identifier(get_namespace_name(nsp));
+	return nsp;
+}
+
+/*
+ * The qualified name of the relation that holds registry table rel's rows
+ * on this node (a Citus placement, or rel itself), remembered at slot for
+ * invalidation.  Runs inside an SPI connection.
+ */
+static char *
+readable_relation(Oid rel, int slot)
+{
+	Oid			read = woesid_citus_placement(rel);
+
+	registry_rels[2 * slot] = rel;
+	registry_rels[2 * slot + 1] = read;
+	return quote_qualified_identifier(get_namespace_name(get_rel_namespace(read)),
+									  get_rel_name(read));
 }
 
 /* Turns the secret in column 2 of tuple into key's MAC keys, then wipes it. */
@@ -176,15 +214,19 @@ load_key(woesid_widget_key *key, HeapTuple tuple, TupleDesc desc)
 static void
 load_widget(woesid_widget *w, const char *public_key, Oid fn)
 {
-	const char *schema = registry_schema(fn);
 	Oid			argtypes[1] = {TEXTOID};
 	Datum		args[1];
 	StringInfoData query;
+	const char *widgets_rel,
+			   *secrets_rel;
 
+	registry_schema(fn);
 	args[0] = CStringGetTextDatum(public_key);
 	initStringInfo(&query);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
+	widgets_rel = readable_relation(widget_rel, 0);
+	secrets_rel = readable_relation(secret_rel, 1);
 
 	/*
 	 * The cache outlives this transaction, so read the registry as it is
@@ -208,10 +250,10 @@ load_widget(woesid_widget *w, const char *public_key, Oid fn)
 	 * none.
 	 */
 	appendStringInfo(&query,
-					 "SELECT mode, %s FROM %s.woesid_widget "
+					 "SELECT mode, %s FROM %s "
 					 "WHERE public_key OPERATOR(pg_catalog.=) $1",
 					 get_attnum(widget_rel, "tenant") != InvalidAttrNumber ?
-					 "tenant" : "NULL::pg_catalog.text", schema);
+					 "tenant" : "NULL::pg_catalog.text", widgets_rel);
 	if (SPI_execute_with_args(query.data, 1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read the widget registry");
 	w->exists = SPI_processed == 1;
@@ -234,10 +276,10 @@ load_widget(woesid_widget *w, const char *public_key, Oid fn)
 	resetStringInfo(&query);
 	appendStringInfo(&query,
 					 "SELECT key_id, secret, coalesce(not_after, 'infinity') "
-					 "FROM %s.woesid_widget_secret "
+					 "FROM %s "
 					 "WHERE public_key OPERATOR(pg_catalog.=) $1 "
 					 "ORDER BY created_at DESC, key_id",
-					 schema);
+					 secrets_rel);
 	if (w->exists &&
 		SPI_execute_with_args(query.data, 1, argtypes, args, NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not read the widget registry");
@@ -315,4 +357,100 @@ woesid_registry_lookup(const char *public_key, size_t len, Oid registry_fn)
 	strlcpy(loaded.public_key, key, sizeof(loaded.public_key));
 	*w = loaded;
 	return w->exists ? w : NULL;
+}
+
+static void read_cluster_key(Oid rel);
+
+/* The owner of relation rel. */
+static Oid
+relation_owner(Oid rel)
+{
+	HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(rel));
+	Oid			owner;
+
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for relation %u", rel);
+	owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
+	ReleaseSysCache(tuple);
+	return owner;
+}
+
+/*
+ * Reads the cluster key from its table (or placement) in schema nsp, as the
+ * table's owner: a Citus worker checks a forwarded identity in whatever
+ * role the shard query runs as, which may read no secret itself.
+ */
+static void
+load_cluster_key(Oid nsp)
+{
+	Oid			rel = get_relname_relid("woesid_cluster_key", nsp);
+	Oid			saved_user;
+	int			saved_context;
+
+	cluster_key_loaded = true;
+	if (!OidIsValid(rel))
+		return;
+	GetUserIdAndSecContext(&saved_user, &saved_context);
+	SetUserIdAndSecContext(relation_owner(rel),
+						   saved_context | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+	PG_TRY();
+	{
+		read_cluster_key(rel);
+	}
+	PG_FINALLY();
+	{
+		SetUserIdAndSecContext(saved_user, saved_context);
+	}
+	PG_END_TRY();
+}
+
+static void
+read_cluster_key(Oid rel)
+{
+	char	   *query;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	PushActiveSnapshot(GetLatestSnapshot());
+	query = psprintf("SELECT key FROM %s ORDER BY created_at LIMIT 1",
+					 readable_relation(rel, 2));
+	if (SPI_execute(query, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the cluster key");
+	if (SPI_processed == 1)
+	{
+		HeapTuple	tuple = SPI_tuptable->vals[0];
+		char	   *hex = SPI_getvalue(tuple, SPI_tuptable->tupdesc, 1);
+		size_t		len = strlen(hex);
+		uint8_t    *bytes = palloc(len / 2 + 1);
+		int			n = decode_secret(hex, len, bytes);
+
+		if (n >= WOESID_MIN_SECRET_BYTES)
+			cluster_key = woesid_mac_key_new(bytes, n);
+		woesid_cleanse(hex, len);
+		woesid_cleanse(bytes, len / 2 + 1);
+		woesid_cleanse(tuple->t_data, tuple->t_len);
+		if (n >= WOESID_MIN_SECRET_BYTES && cluster_key == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_INTERNAL_ERROR),
+					 errmsg("could not initialize HMAC-SHA256 key")));
+	}
+	PopActiveSnapshot();
+	SPI_finish();
+}
+
+woesid_mac_key *
+woesid_registry_cluster_key(Oid nsp)
+{
+	AcceptInvalidationMessages();
+	if (registry_stale)
+		flush_registry();
+	if (!cluster_key_loaded)
+	{
+		if (registry_cxt == NULL)
+			registry_cxt = AllocSetContextCreate(TopMemoryContext, "woesid registry",
+												 ALLOCSET_SMALL_SIZES);
+		load_cluster_key(nsp);
+	}
+	return cluster_key;
 }

@@ -48,6 +48,13 @@ woesid_key_active(const woesid_widget_key *key, TimestampTz at)
 	return at < key->not_after;
 }
 
+/*
+ * The Citus cluster key of the registry in schema nsp (citus.c), or NULL
+ * when woesid_citus_setup() has not made one.  Same caching and
+ * invalidation as widgets.
+ */
+woesid_mac_key *woesid_registry_cluster_key(Oid nsp);
+
 void		woesid_registry_init(void);
 
 #endif							/* WOESID_REGISTRY_H */
