@@ -169,7 +169,8 @@ if on_server 15 && wanted_besides generated unit upgrade package; then
 	run "load" test/load/run.sh 10
 	run "hygiene" test/hygiene/run.sh
 	run "e2e" test/e2e/run.sh
-	run "sanitized" scripts/test-sanitized.sh
+	run "citus" test/citus/run.sh
+run "sanitized" scripts/test-sanitized.sh
 	run "fuzz" test/fuzz/run.sh 20
 	run "constant time" test/ct/run.sh
 	stop_cluster
