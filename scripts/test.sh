@@ -170,7 +170,7 @@ if on_server 15 && wanted_besides generated unit upgrade package; then
 	run "hygiene" test/hygiene/run.sh
 	run "e2e" test/e2e/run.sh
 	run "citus" test/citus/run.sh
-run "sanitized" scripts/test-sanitized.sh
+	run "sanitized" scripts/test-sanitized.sh
 	run "fuzz" test/fuzz/run.sh 20
 	run "constant time" test/ct/run.sh
 	stop_cluster
