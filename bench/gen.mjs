@@ -1,6 +1,6 @@
 // bench/gen.mjs: the benchmark's workload, made by the real signers
-// (jsonwebtoken from test/node_modules, node:crypto), as SPEC.md's backend
-// snippet signs.
+// (jsonwebtoken from test/node_modules, node:crypto), as customers'
+// backends sign (examples/signers/).
 //
 //   node bench/gen.mjs DIR fixed NTOKENS NPAYLOADS
 //     secret.txt   the 64-hex workspace secret (random per run)
@@ -79,7 +79,7 @@ async function writeLines(path, n, line) {
   await once(out, "finish");
 }
 
-// A widget identity token exactly as SPEC.md's backend snippet signs it.
+// A widget identity token exactly as examples/signers/sign.mjs signs it.
 // The key is passed as a KeyObject of the secret string's UTF-8 bytes, made
 // once: jsonwebtoken would otherwise build one per call from the string,
 // which costs ~0.7 ms a token here (200k tokens: minutes).  The tokens are

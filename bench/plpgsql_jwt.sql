@@ -1,9 +1,10 @@
 -- bench/plpgsql_jwt.sql: the peer woesid_verify_jwt is compared with in
 -- scripts/bench.sh: an HS256 widget-JWT verifier in PL/pgSQL over pgcrypto,
 -- written as a careful user would write one without woesid (in the manner
--- of the well-known pgjwt extension, plus the claim checks SPEC.md asks
--- for).  Returns the verified claims as jsonb, or NULL when the token is not
--- valid, so that, like woesid_verify_jwt, it parses the whole payload.
+-- of the well-known pgjwt extension, plus the claim checks the reference,
+-- docs/reference.md, asks for).  Returns the verified claims as jsonb, or
+-- NULL when the token is not valid, so that, like woesid_verify_jwt, it
+-- parses the whole payload.
 --
 -- It is deliberately generous to the peer, i.e. it skips work woesid does:
 -- a malformed segment or header RAISEs an error (decode, ::jsonb) instead of

@@ -6,11 +6,11 @@
  * payloads) are chosen by anyone on the internet and parsed inside a
  * database server.  This file must never crash, abort, allocate outside the
  * caller's arena, read outside text[0..len), recurse per nesting level or
- * spend more than O(n log n) time on any input.  It accepts exactly SPEC.md
- * rule 4: one JSON value over valid UTF-8, with no BOM, no trailing data, no
- * duplicate member names (compared after unescaping), at most WJ_MAX_DEPTH
- * levels of nesting, no \u0000, no lone surrogates, and only numbers that
- * PostgreSQL's jsonb can store.
+ * spend more than O(n log n) time on any input.  It accepts exactly JWT rule
+ * 4 of the reference (docs/reference.md): one JSON value over valid UTF-8,
+ * with no BOM, no trailing data, no duplicate member names (compared after
+ * unescaping), at most WJ_MAX_DEPTH levels of nesting, no \u0000, no lone
+ * surrogates, and only numbers that PostgreSQL's jsonb can store.
  *
  * One iterative pass builds the node array, with an explicit stack of open
  * containers.  While parsing, the nodes grow upward from the start of the

@@ -3,10 +3,11 @@
  *		Strict RFC 8259 JSON reader for hostile input.
  *
  * Parses a byte range (never a C string) into a flat array of nodes carved
- * from a caller-given arena.  It accepts only what SPEC.md rule 4 accepts and
- * what PostgreSQL's jsonb can store; everything else is a parse failure, never
- * a crash, an abort or a read outside the given range.  No PostgreSQL header,
- * no malloc, no locale dependence.
+ * from a caller-given arena.  It accepts only what JWT rule 4 of the reference
+ * (docs/reference.md) accepts and what PostgreSQL's jsonb can store;
+ * everything else is a parse failure, never a crash, an abort or a read
+ * outside the given range.  No PostgreSQL header, no malloc, no locale
+ * dependence.
  *
  * Layout: node 0 is the root value.  Every node's "next" is the index just
  * past its whole subtree.  An OBJECT node is followed by its members, each a

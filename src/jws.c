@@ -2,12 +2,12 @@
  * jws.c
  *		Compact JWS (RFC 7515) opening and HS256 signature checking.
  *
- * Enforces rules 1-3 of SPEC.md: size before anything else, exactly three
- * strict base64url segments, a JSON-object header with alg exactly "HS256"
- * and no header this verifier does not implement, a 32-byte signature.  The
- * payload is left encoded: it is decoded only once the signature is good
- * (jwt.c).  Never dereferences jku, x5u or any other URL, never reads past
- * the token's length.
+ * Enforces JWT rules 1-3 of the reference (docs/reference.md): size before
+ * anything else, exactly three strict base64url segments, a JSON-object
+ * header with alg exactly "HS256" and no header this verifier does not
+ * implement, a 32-byte signature.  The payload is left encoded: it is
+ * decoded only once the signature is good (jwt.c).  Never dereferences jku,
+ * x5u or any other URL, never reads past the token's length.
  */
 #include <string.h>
 

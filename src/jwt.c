@@ -1,10 +1,12 @@
 /*
  * jwt.c
- *		JWT claim rules (SPEC.md rules 4-8) for widget identity tokens and
- *		signed variables, and the one-key verification pipeline.
+ *		JWT claim rules (rules 4-7 of the reference, docs/reference.md) for
+ *		widget identity tokens and signed variables, and the one-key
+ *		verification pipeline.
  *
  * Runs only on a payload whose signature has been checked; until then the
- * payload is not even decoded.  Reason codes are decided in SPEC.md's order.
+ * payload is not even decoded.  Reason codes are decided in the reference's
+ * order.
  * Never trusts a claim's type: every member is checked before it is read.
  */
 #include <math.h>

@@ -4,10 +4,11 @@
  *		(woesid_hmac_email_verify, src/hmac_email.c).
  *
  * Input: one flag byte, then bytes.  Flag bit 0 clear: the bytes are an
- * identify payload, verified as sent; its verdict must be the one SPEC.md's
- * rules give for the parsed payload (recomputed here with OpenSSL's one-shot
- * HMAC), a rejection must carry no email, verifying twice must agree, and
- * under a 31-byte key it is weak_secret.
+ * identify payload, verified as sent; its verdict must be the one the
+ * reference's rules (docs/reference.md) give for the parsed payload
+ * (recomputed here with OpenSSL's one-shot HMAC), a rejection must carry no
+ * email, verifying twice must agree, and under a 31-byte key it is
+ * weak_secret.
  * Flag bit 0 set: the bytes are an email; the harness builds the payload a
  * backend would send ({"email": ..., "email_hash": hex HMAC of the
  * normalized email}, upper-case hex when bit 1 is set), which must verify
@@ -98,7 +99,7 @@ normalize(const char *email, size_t len, size_t *outlen)
 	return out;
 }
 
-/* What SPEC.md says of a payload that parsed as an object. */
+/* What the reference says of a payload that parsed as an object. */
 static woesid_reason
 expected_reason(const wj_doc *doc)
 {

@@ -13,18 +13,19 @@
  * the other bits are ignored.
  *
  * Properties (abort on violation): every step's reason is one that step may
- * give; the payload verdict is the one SPEC.md gives, recomputed from an
- * independent parse and a plain member scan (so wrong_mode only when another
- * signed mode's member is present and the mode's own is not); parsed
- * implies the root is an object; a token exactly when jwt or variables is
- * ok, and it is the mode's member; the split steps agree with the one-key
- * verifiers (woesid_jwt_verify, woesid_hmac_email_verify); woesid_jws_signed_by
- * agrees with OpenSSL's one-shot HMAC; a rejection carries no identity; the
- * hash read is wiped by woesid_hmac_email_forget.  Each payload is opened from
- * an exact copy in an arena of exactly woesid_payload_arena_bound(len), then
- * again, for the later steps, in one arena of exactly that plus what they
- * need (woesid_jwt_arena_bound of the token, or the rest of
- * woesid_hmac_email_arena_bound), and no step may use more than its part.
+ * give; the payload verdict is the one the reference (docs/reference.md)
+ * gives, recomputed from an independent parse and a plain member scan (so
+ * wrong_mode only when another signed mode's member is present and the mode's
+ * own is not); parsed implies the root is an object; a token exactly when jwt
+ * or variables is ok, and it is the mode's member; the split steps agree with
+ * the one-key verifiers (woesid_jwt_verify, woesid_hmac_email_verify);
+ * woesid_jws_signed_by agrees with OpenSSL's one-shot HMAC; a rejection
+ * carries no identity; the hash read is wiped by woesid_hmac_email_forget.
+ * Each payload is opened from an exact copy in an arena of exactly
+ * woesid_payload_arena_bound(len), then again, for the later steps, in one
+ * arena of exactly that plus what they need (woesid_jwt_arena_bound of the
+ * token, or the rest of woesid_hmac_email_arena_bound), and no step may use
+ * more than its part.
  * The registry's arena (identify_arena_bound in src/fmgr_identify.c, sized
  * from the payload's length alone) is never smaller than that.
  */
@@ -146,8 +147,8 @@ all_zero(const uint8_t *bytes, size_t n)
 }
 
 /*
- * What SPEC.md says of payload[0..len) for mode, from a parse of its own
- * and a plain scan for the members; *object tells whether it is one.
+ * What the reference says of payload[0..len) for mode, from a parse of its
+ * own and a plain scan for the members; *object tells whether it is one.
  */
 static woesid_reason
 expected_open(const char *payload, size_t len, size_t max, woesid_mode mode,

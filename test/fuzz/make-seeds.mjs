@@ -4,10 +4,10 @@
 //   node test/fuzz/make-seeds.mjs [harness...]
 // (no argument: every harness).
 // Tokens come from the npm package jsonwebtoken (test/node_modules), signed
-// as SPEC.md's backend snippet does with the harnesses' secret (its UTF-8
-// bytes for JWTs, its hex-decoded bytes for hmac_email); hostile inputs
-// mirror sql/hostile.sql.  Each seed starts with the flag byte its harness
-// reads (see the header comment of each fuzz_*.c).
+// as customers' backends sign (examples/signers/) with the harnesses' secret
+// (its UTF-8 bytes for JWTs, its hex-decoded bytes for hmac_email); hostile
+// inputs mirror test/sql/hostile.sql.  Each seed starts with the flag byte
+// its harness reads (see the header comment of each fuzz_*.c).
 import { createHmac } from "node:crypto";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";

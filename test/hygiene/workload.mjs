@@ -11,7 +11,7 @@
 // add, generate, set, retire, unregister, purge; variables widgets with sk_
 // secrets); the text forms of woesid_identify/authenticate fed raw JWTs and
 // bodies that are not JSON.  Tokens come from jsonwebtoken, HMACs from
-// node:crypto, signed as SPEC.md shows.  Query results never show a secret
+// node:crypto, signed as customers' backends sign (examples/signers/).  Query results never show a secret
 // or token: the workload selects verdicts, reason codes, emails and key ids
 // only; the secrets woesid_generate_secret returns go to files beside
 // needles.json (generated-psql-*.txt), which bind.mjs adds to the needles.

@@ -1,11 +1,11 @@
 /*
  * test_core.c
- *		Unit tests for the verification core against SPEC.md: strict
- *		base64url, the MAC layer, widget and signed-variables JWTs (every
- *		reason code, their order, the boundaries, the outputs), hmac_email,
- *		the secret length rule (weak_secret) and identify payloads opened for
- *		each widget mode (missing, malformed, wrong_mode), with the steps the
- *		registry takes one secret at a time.
+ *		Unit tests for the verification core against the reference
+ *		(docs/reference.md): strict base64url, the MAC layer, widget and
+ *		signed-variables JWTs (every reason code, their order, the boundaries,
+ *		the outputs), hmac_email, the secret length rule (weak_secret) and
+ *		identify payloads opened for each widget mode (missing, malformed,
+ *		wrong_mode), with the steps the registry takes one secret at a time.
  *
  * Tokens are built here: header and payload JSON are base64url-encoded and
  * "header.payload" is MACed with the core's own key schedule, so every case
@@ -47,7 +47,7 @@ static const char b64_alphabet[] =
 
 /*
  * The workspace secret: its UTF-8 bytes are the JWT key, its hex-decoded
- * bytes the hmac_email key (SPEC.md's asymmetry).
+ * bytes the hmac_email key (the reference's asymmetry).
  */
 static const char secret_hex[] =
 "8c2f6a1de4b7309f5a6c1e2d3b4f5061728394a5b6c7d8e9f001122334455667";
@@ -958,7 +958,7 @@ test_jwt_claims(void)
 	}
 }
 
-/* The first failing rule, in SPEC.md's order, is the one reported. */
+/* The first failing rule, in the reference's order, is the one reported. */
 static void
 test_jwt_order(void)
 {
@@ -1288,7 +1288,7 @@ hmac_case(const char *what, const char *payload, woesid_mac_key *key,
 		CHECK_MSG(hres.email == NULL, "hmac %s: email left on failure", what);
 }
 
-/* woesid_hmac_email_verify, reasons in SPEC.md's order, then success. */
+/* woesid_hmac_email_verify: reasons in the reference's order, then success. */
 static void
 test_hmac_email(void)
 {
