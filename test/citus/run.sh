@@ -51,6 +51,28 @@ if grep -E 'ERROR|FATAL' "$TMP/checks.out"; then
 fi
 [ "$passed" -gt 20 ] || check 0 "too few checks ran ($passed)"
 
+# pgbench through the coordinator: visitors of three workspaces, each
+# transaction authenticates and reads; a row of another visitor fails it.
+# The same read without woesid, as the owner, is the baseline of the cost
+# line (a measurement, not a check).
+"${coordinator[@]}" -f "$HERE/load-setup.sql" >"$TMP/load-setup.out" 2>&1 ||
+	{ WOESID_SETUP_LOGS=("$TMP/load-setup.out"); fail_setup "the load could not be set up"; }
+pgbench_run() {	# pgbench_run USER SCRIPT: prints pgbench's output
+	"$WOESID_BINDIR/pgbench" -n -h 127.0.0.1 -p "${port[coordinator]}" -U "$1" -c 4 -j 2 -T 10 \
+		-f "$HERE/$2" postgres 2>&1 || true
+}
+load=$(pgbench_run app visitor.pgbench)
+base=$(pgbench_run postgres baseline.pgbench)
+tps() { sed -nE 's/^tps = ([0-9.]+).*/\1/p' <<<"$1" | head -n 1; }
+done_tx=$(sed -nE 's/^number of transactions actually processed: ([0-9]+).*/\1/p' <<<"$load")
+failed_tx=$(sed -nE 's/^number of failed transactions: ([0-9]+).*/\1/p' <<<"$load")
+aborted=$(grep -c 'aborted' <<<"$load" || true)
+check "$([ "${done_tx:-0}" -gt 100 ] && [ "${failed_tx:-0}" -eq 0 ] && [ "$aborted" -eq 0 ] && echo 1 || echo 0)" \
+	"pgbench through the coordinator: ${done_tx:-0} visitor transactions, ${failed_tx:-?} failed, zero cross-visitor rows"
+[ "$aborted" -eq 0 ] || grep -E 'aborted|ERROR' <<<"$load" | head -n 5
+echo "citus: authenticate + gated read $(tps "$load") tps, the read alone $(tps "$base") tps" \
+	"($(awk -v a="$(tps "$load")" -v b="$(tps "$base")" 'BEGIN { if (a > 0) printf "%.2fx", b / a }') the cost)"
+
 # No secret (the widgets' nor the cluster key) may appear in any node's
 # statement log, the shard queries included.
 "${coordinator[@]}" -c "SELECT secret FROM woesid.woesid_widget_secret
