@@ -11,7 +11,7 @@ include core.mk
 CORE_OBJS = $(CORE:%=src/%.o)
 FMGR_OBJS = src/fmgr_settings.o src/fmgr_cache.o src/fmgr_claims.o \
 	src/fmgr_verify.o src/fmgr_identify.o src/fmgr_jsonb.o src/fmgr_input.o \
-	src/fmgr_secret.o src/registry.o src/identity.o src/citus.o
+	src/fmgr_secret.o src/registry.o src/identity.o src/stat.o src/citus.o
 OBJS = $(CORE_OBJS) $(FMGR_OBJS)
 
 PG_CPPFLAGS += -I$(srcdir)/src
@@ -21,7 +21,7 @@ SHLIB_LINK += -lcrypto
 # pg_regress: test/sql/NAME.sql against test/expected/NAME.out.  Each test
 # stands alone: make installcheck REGRESS=NAME.
 REGRESS = signer verify_jwt claims_jsonb hostile variables hmac_email trusted settings \
-	encoding registry identity application tenant manage payload upgrade comments
+	encoding registry identity application tenant manage payload stat upgrade comments
 REGRESS_OPTS = --inputdir=test --load-extension=pgcrypto --load-extension=$(EXTENSION)
 
 # Isolation specs (test/isolation/specs, expected in test/isolation/expected)

@@ -29,6 +29,7 @@
 #include "email_normalize.h"
 #include "identity.h"
 #include "registry.h"
+#include "stat.h"
 
 PG_FUNCTION_INFO_V1(woesid_identify);
 PG_FUNCTION_INFO_V1(woesid_identify_text);
@@ -238,6 +239,7 @@ identify(identify_call *call, text *public_key, const char *payload, size_t len)
 	if (w == NULL)
 	{
 		st.values.reason = WOESID_UNKNOWN_WIDGET;
+		woesid_stat_count(NULL, 0, WOESID_STAT_NO_MODE, st.values.reason, NULL, 0);
 		return woesid_claims_datum(call->tupdesc, &st.values);
 	}
 
@@ -260,6 +262,8 @@ identify(identify_call *call, text *public_key, const char *payload, size_t len)
 
 	st.values.widget = w->public_key;
 	st.values.widget_len = strlen(w->public_key);
+	woesid_stat_count(st.values.widget, st.values.widget_len, w->mode, st.values.reason,
+					  st.values.key_id, st.values.key_id_len);
 	return woesid_claims_datum(call->tupdesc, &st.values);
 }
 

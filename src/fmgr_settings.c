@@ -15,6 +15,7 @@
 #include "citus.h"
 #include "identity.h"
 #include "registry.h"
+#include "stat.h"
 
 PG_MODULE_MAGIC;
 
@@ -77,6 +78,7 @@ _PG_init(void)
 							   NULL, NULL, NULL);
 	woesid_identity_init();
 	woesid_registry_init();
+	woesid_stat_init();
 
 	MarkGUCPrefixReserved("woesid");
 }

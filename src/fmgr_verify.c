@@ -22,6 +22,7 @@
 #include "utils/numeric.h"
 
 #include "email_normalize.h"
+#include "stat.h"
 
 PG_FUNCTION_INFO_V1(woesid_verify_jwt);
 PG_FUNCTION_INFO_V1(woesid_verify_variables);
@@ -107,6 +108,10 @@ verify_token(FunctionCallInfo fcinfo, bool widget)
 		values.widget = in.part[2];
 		values.widget_len = in.len[2];
 	}
+	woesid_stat_count(values.widget, values.widget_len,
+					  widget ? WOESID_MODE_JWT : WOESID_MODE_VARIABLES, values.reason,
+					  woesid_stat_signed(values.reason) ? values.key_id : NULL,
+					  values.key_id_len);
 	result = woesid_claims_datum(woesid_cache_tupdesc(cache, fcinfo), &values);
 	woesid_cache_remember(cache, &in, result);
 	return result;
@@ -161,6 +166,7 @@ woesid_hmac_email(PG_FUNCTION_ARGS)
 		values.metadata_skip = woesid_hmac_signed_members;
 		values.metadata_nskip = WOESID_HMAC_SIGNED_MEMBERS;
 	}
+	woesid_stat_count(NULL, 0, WOESID_MODE_HMAC_EMAIL, values.reason, NULL, 0);
 	result = woesid_claims_datum(woesid_cache_tupdesc(cache, fcinfo), &values);
 	woesid_cache_remember(cache, &in, result);
 	PG_RETURN_DATUM(result);

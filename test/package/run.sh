@@ -45,7 +45,8 @@ as_root dpkg -i "$deb" >"$TMP/dpkg.log" 2>&1 || cat "$TMP/dpkg.log"
 check "$(ok dpkg-query -W -f='${Status}' postgresql-15-woesid)" "dpkg -i installs it"
 files=$(dpkg -L postgresql-15-woesid 2>/dev/null || true)
 check "$(ok grep -q '/woesid\.so$' <<<"$files")" "the package holds woesid.so"
-check "$(ok grep -q 'woesid--0.1.0--0.2.0\.sql$' <<<"$files")" "... and the upgrade script"
+check "$(ok grep -q 'woesid--0.1.0--0.2.0\.sql$' <<<"$files")" "... and the upgrade scripts"
+check "$(ok grep -q 'woesid--0.2.0--0.3.0\.sql$' <<<"$files")" "... to 0.3.0 too"
 
 start_cluster || fail_setup "the cluster did not start"
 result=$(psql -X -At -v ON_ERROR_STOP=1 2>&1 <<-'SQL' || true

@@ -1,6 +1,7 @@
--- (0.2.0) ALTER EXTENSION woesid UPDATE from 0.1.0: widgets, secrets and
--- stored verdicts are kept (verdicts read widget NULL), old tokens still
--- verify, and the upgraded catalog is the same as a fresh installation's.
+-- (0.2.0, 0.3.0) ALTER EXTENSION woesid UPDATE from 0.1.0 to the default
+-- version, through every update script: widgets, secrets and stored
+-- verdicts are kept (verdicts read widget NULL), old tokens still verify,
+-- and the upgraded catalog is the same as a fresh installation's.
 --
 -- A template database carries the helpers (a signer, a description of the
 -- extension's catalog) into the two databases compared.
@@ -163,7 +164,14 @@ FROM unnest(ARRAY['woesid_register_widget(text,text,text,text)',
                   'woesid_identify(text,text)',
                   'woesid_authenticate(text,text)',
                   'woesid_current_widget()',
-                  'woesid_current_tenant()']) AS f;
+                  'woesid_current_tenant()',
+                  'woesid_stat()',
+                  'woesid_stat_reset()',
+                  'woesid_key_last_used()']) AS f;
+-- 0.3.0: the woesid_stat view; woesid_widget_keys gains last_used_at, last
+SELECT to_regclass('woesid_stat') IS NOT NULL AS stat_view;
+SELECT attnum, attname FROM pg_attribute
+WHERE attrelid = 'woesid_widget_keys'::regclass AND attnum > 0 ORDER BY attnum;
 SELECT woesid_set_widget('wpk_up_jwt', tenant => 'acme');
 SELECT woesid_register_widget('wpk_up_vars', 'variables', repeat('v', 32), 'acme') IS NOT NULL AS registered;
 SELECT public_key, mode, tenant, active FROM woesid_widget_keys ORDER BY public_key COLLATE "C";
@@ -189,7 +197,7 @@ ORDER BY 1;
 SELECT count(*) = array_length(string_to_array(:'upgraded_catalog', E'\n'), 1) AS same_line_count
 FROM up_catalog();
 
--- the comparison would see a difference: 0.1.0's catalog is not 0.2.0's
+-- the comparison would see a difference: 0.1.0's catalog is not the default version's
 SELECT count(*) > 0 AS differs_from_0_1_0
 FROM (SELECT line FROM up_catalog() AS line
       EXCEPT
