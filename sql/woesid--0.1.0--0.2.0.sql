@@ -629,3 +629,11 @@ COMMENT ON FUNCTION @extschema@.woesid_current_widget() IS
     'The public key of the widget that verified the transaction''s identity; NULL when none';
 COMMENT ON FUNCTION @extschema@.woesid_current_tenant() IS
     'The tenant of the widget that verified the transaction''s identity; NULL when none';
+COMMENT ON TABLE @extschema@.woesid_cluster_key IS
+    'The Citus cluster key that signs forwarded identities; readable by the extension''s owner only';
+COMMENT ON COLUMN @extschema@.woesid_cluster_key.key IS
+    '64 lower-case hexadecimal digits from the CSPRNG, made by woesid_citus_setup';
+COMMENT ON COLUMN @extschema@.woesid_cluster_key.created_at IS
+    'When the key was made';
+COMMENT ON FUNCTION @extschema@.woesid_citus_setup() IS
+    'On a Citus coordinator: makes the cluster key and turns the registry into reference tables';
