@@ -48,24 +48,43 @@ struct woesid_call_cache
 	MemoryContextCallback release;
 };
 
+/*
+ * OpenSSL's failures are reported as internal errors, as pgcrypto reports
+ * them, with the library's reason (which names no data: see mac.h) in the
+ * detail.  Call right after the failure, before anything else uses OpenSSL.
+ */
+void
+woesid_raise_mac_key_fault(void)
+{
+	const char *reason = woesid_mac_error_reason();
+
+	ereport(ERROR,
+			(errcode(ERRCODE_INTERNAL_ERROR),
+			 errmsg("could not initialize HMAC-SHA256 key"),
+			 reason != NULL ? errdetail("OpenSSL error: %s.", reason) :
+			 errdetail("OpenSSL reported no error.")));
+}
+
+void
+woesid_raise_mac_fault(void)
+{
+	const char *reason = woesid_mac_error_reason();
+
+	ereport(ERROR,
+			(errcode(ERRCODE_INTERNAL_ERROR),
+			 errmsg("could not compute HMAC-SHA256"),
+			 reason != NULL ? errdetail("OpenSSL error: %s.", reason) :
+			 errdetail("OpenSSL reported no error.")));
+}
+
 woesid_mac_key *
 woesid_mac_key_or_raise(const uint8_t *secret, size_t len)
 {
 	woesid_mac_key *key = woesid_mac_key_new(secret, len);
 
 	if (key == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_OUT_OF_MEMORY),
-				 errmsg("could not initialize HMAC-SHA256 key")));
+		woesid_raise_mac_key_fault();
 	return key;
-}
-
-void
-woesid_raise_mac_fault(void)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_OUT_OF_MEMORY),
-			 errmsg("could not compute HMAC-SHA256")));
 }
 
 static void

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 
 #include "mac.h"
@@ -148,4 +149,18 @@ void
 woesid_cleanse(void *buf, size_t len)
 {
 	OPENSSL_cleanse(buf, len);
+}
+
+/*
+ * The last error is the one closest to the failure; an older one may be
+ * anything this thread left behind.  ERR_reason_error_string gives a string
+ * of OpenSSL's own that outlives the queue.
+ */
+const char *
+woesid_mac_error_reason(void)
+{
+	unsigned long err = ERR_peek_last_error();
+
+	ERR_clear_error();
+	return err != 0 ? ERR_reason_error_string(err) : NULL;
 }

@@ -38,4 +38,12 @@ bool		woesid_mac_equal(const uint8_t a[WOESID_MAC_LEN],
 /* Wipes a buffer that held a secret or a MAC (never optimised away). */
 void		woesid_cleanse(void *buf, size_t len);
 
+/*
+ * After a failure above: the reason OpenSSL gives for its last error on this
+ * thread (a fixed string such as "malloc failure", naming what failed and
+ * never the data it was given), or NULL when it gives none.  Empties the
+ * thread's error queue.
+ */
+const char *woesid_mac_error_reason(void);
+
 #endif							/* WOESID_MAC_H */

@@ -205,9 +205,7 @@ load_key(woesid_widget_key *key, HeapTuple tuple, TupleDesc desc)
 	woesid_cleanse(tuple->t_data, tuple->t_len);
 	if (key->jwt_key == NULL ||
 		(key->hmac_key == NULL && bytes_len >= WOESID_MIN_SECRET_BYTES))
-		ereport(ERROR,
-				(errcode(ERRCODE_INTERNAL_ERROR),
-				 errmsg("could not initialize HMAC-SHA256 key")));
+		woesid_raise_mac_key_fault();
 }
 
 /* Loads one widget and its secrets into w (allocated in registry_cxt). */
@@ -431,9 +429,7 @@ read_cluster_key(Oid rel)
 		woesid_cleanse(bytes, len / 2 + 1);
 		woesid_cleanse(tuple->t_data, tuple->t_len);
 		if (n >= WOESID_MIN_SECRET_BYTES && cluster_key == NULL)
-			ereport(ERROR,
-					(errcode(ERRCODE_INTERNAL_ERROR),
-					 errmsg("could not initialize HMAC-SHA256 key")));
+			woesid_raise_mac_key_fault();
 	}
 	PopActiveSnapshot();
 	SPI_finish();

@@ -36,11 +36,16 @@ typedef struct woesid_call_cache woesid_call_cache;
 
 woesid_call_cache *woesid_cache_get(FunctionCallInfo fcinfo);
 
-/* OpenSSL failures are real faults (out of memory), never a verdict. */
+/*
+ * OpenSSL failures are faults, never a verdict: internal errors with
+ * OpenSSL's reason in the detail (fmgr_cache.c).
+ */
 woesid_mac_key *woesid_mac_key_or_raise(const uint8_t *secret, size_t len);
 #if PG_VERSION_NUM >= 180000
+pg_noreturn void woesid_raise_mac_key_fault(void);
 pg_noreturn void woesid_raise_mac_fault(void);
 #else
+void		woesid_raise_mac_key_fault(void) pg_attribute_noreturn();
 void		woesid_raise_mac_fault(void) pg_attribute_noreturn();
 #endif
 TupleDesc	woesid_cache_tupdesc(woesid_call_cache *cache,

@@ -492,6 +492,22 @@ test_mac(void)
 		b[i] ^= 0x01;
 	}
 	CHECK(woesid_mac_equal(a, b));
+
+	/*
+	 * After a failure, the reason of OpenSSL's last error (what the fmgr
+	 * layer puts in an internal error's detail), then none: the queue is
+	 * emptied.  A digest no provider has makes an error.
+	 */
+	(void) woesid_mac_error_reason();
+	CHECK(woesid_mac_error_reason() == NULL);
+	CHECK(EVP_MD_fetch(NULL, "woesid-no-such-digest", NULL) == NULL);
+	{
+		const char *reason = woesid_mac_error_reason();
+
+		CHECK(reason != NULL && reason[0] != '\0');
+		CHECK(reason == NULL || strstr(reason, "woesid-no-such-digest") == NULL);
+	}
+	CHECK(woesid_mac_error_reason() == NULL);
 }
 
 /* Rules 1 and 4: three segments of strict base64url of strict JSON objects. */
