@@ -42,13 +42,4 @@ ALTER EXTENSION woesid DROP FUNCTION woesid_undocumented();
 ALTER EXTENSION woesid DROP TYPE woesid_undocumented_type;
 DROP FUNCTION woesid_undocumented();
 DROP TYPE woesid_undocumented_type;
-
--- what the comments say, as \df+ and \dT+ show them
-SELECT p.oid::regprocedure AS function, obj_description(p.oid, 'pg_proc') AS description
-FROM pg_proc AS p
-     JOIN pg_depend AS d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
-     JOIN pg_extension AS e ON e.oid = d.refobjid AND e.extname = 'woesid'
-ORDER BY p.oid::regprocedure::text COLLATE "C";
-SELECT format_type(t.oid, NULL) AS type, obj_description(t.oid, 'pg_type') AS description
-FROM pg_type AS t WHERE t.typname = 'woesid_claims';
 DROP FUNCTION undocumented();
