@@ -6,7 +6,8 @@
 # pg15 or pg18 keeps the server-bound suites to that server.  The names (a
 # suite's "== NAME" heading without the server, first word: suite_key):
 #   generated, unit                           no server
-#   regress, interop, signers, isolation, tap on 15 and on 18
+#   regress, interop, signers, isolation, tap, stat
+#                                             on 15 and on 18
 #   normalize, pgbouncer, memory, load, hygiene, e2e, sanitized, fuzz, ct
 #                                             on 15
 #   upgrade                                   pg_upgrade from 15 to 18
@@ -17,7 +18,8 @@
 # the interop suite against jsonwebtoken and node:crypto, the signers of
 # examples/signers/ (Node, Python, Ruby, Go, PHP, Perl), the isolation
 # specs and the TAP tests (hot standby, pg_dump, parallel plans, logical
-# replication), then the normalization differential, the pgbouncer leak and
+# replication), woesid_stat's counts with and without
+# shared_preload_libraries, then the normalization differential, the pgbouncer leak and
 # expiry test, flat memory over mixed verifications, a pgbench load, secret
 # hygiene of every message and log line, pg_regress plus interop against an
 # AddressSanitizer/UBSan build, 20 s of libFuzzer per core entry, and a
@@ -150,6 +152,7 @@ versions_suites() {
 	PGDATABASE=woesid_test run "$1 signers" node test/interop/signers.mjs
 	run "$1 isolation" test/isolation/run.sh
 	run "$1 tap" test/tap/run.sh
+	run "$1 stat" test/stat/run.sh
 }
 
 ensure_deps

@@ -55,6 +55,16 @@ PG_FUNCTION_INFO_V1(woesid_stat_reset);
 PG_FUNCTION_INFO_V1(woesid_key_last_used);
 
 #define STAT_NAME "woesid_stat"
+
+/*
+ * A parallel worker that loads woesid applies the configuration file's
+ * woesid.stat_max again: allowed from 17 on, where the flag exists.
+ */
+#ifdef GUC_ALLOW_IN_PARALLEL
+#define STAT_MAX_FLAGS GUC_ALLOW_IN_PARALLEL
+#else
+#define STAT_MAX_FLAGS 0
+#endif
 #define STAT_TEXT_MAX 127		/* bytes of a public key or key id kept */
 
 int			woesid_stat_max = 5000;
@@ -552,7 +562,7 @@ woesid_stat_init(void)
 							&woesid_stat_max,
 							5000, 100, 100000,
 							process_shared_preload_libraries_in_progress ?
-							PGC_POSTMASTER : PGC_SIGHUP, 0,
+							PGC_POSTMASTER : PGC_SIGHUP, STAT_MAX_FLAGS,
 							NULL, NULL, NULL);
 	RegisterXactCallback(stat_xact_callback, NULL);
 	if (process_shared_preload_libraries_in_progress)
