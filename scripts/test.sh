@@ -8,7 +8,8 @@
 #   generated, unit                           no server
 #   regress, interop, signers, isolation, tap, stat
 #                                             on 15 and on 18
-#   normalize, pgbouncer, memory, load, hygiene, e2e, sanitized, fuzz, ct
+#   normalize, pgbouncer, memory, load, hygiene, e2e, citus, sanitized,
+#   fuzz, ct
 #                                             on 15
 #   upgrade                                   pg_upgrade from 15 to 18
 #   package                                   the Debian package, last
@@ -140,7 +141,8 @@ generated() {
 # versions_suites LABEL: what runs on every supported server, against a
 # build and a throwaway cluster of the installation PG_CONFIG names.  Leaves
 # the cluster running (stop_cluster) and woesid_test created for the caller.
-VERSION_SUITES=(regress interop signers isolation tap)
+# VERSION_SUITES names the suites it runs (keep the two in step).
+VERSION_SUITES=(regress interop signers isolation tap stat)
 versions_suites() {
 	build_and_install
 	start_cluster
