@@ -16,7 +16,9 @@
 # client_min_messages = debug1, then bind.mjs (node-postgres: the management
 # functions and the text forms again, secrets as bind parameters, and the
 # secrets woesid_generate_secret returns); then scans both clients' whole
-# output and the whole server log for every secret (hex, decoded bytes,
+# output, the whole server log and the whole woesid_stat view (the server
+# runs with shared_preload_libraries = 'woesid', so it counts on every
+# version; it must also hold no email) for every secret (hex, decoded bytes,
 # base64/base64url of either, 16-digit prefix and suffix; the generated ones
 # too), every full token, every token signature and every email_hash.  Also
 # checks the scanner finds them where they are (the workload itself), that
@@ -44,7 +46,8 @@ start_cluster \
 	--conf "log_statement = none" \
 	--conf "log_connections = on" \
 	--conf "log_disconnections = on" \
-	--conf "log_line_prefix = '%m [%p] %q%u@%d '" ||
+	--conf "log_line_prefix = '%m [%p] %q%u@%d '" \
+	--conf "shared_preload_libraries = 'woesid'" ||
 	fail_setup "the cluster did not start"
 
 node $HERE/workload.mjs "$work/needles.json" >"$work/workload.sql"
@@ -66,6 +69,24 @@ grep '^FAIL ' "$work/bind.results" | sed 's/^/hygiene: FAILED: bind.mjs: /' || t
 passed=$((passed + bind_passed))
 failed=$((failed + bind_failed))
 echo "hygiene: bind.mjs: $bind_passed of $((bind_passed + bind_failed)) calls had the expected outcome"
+# woesid_stat counted the whole workload (shared_preload_libraries: every
+# version counts) under what the server knows, never what a visitor sent:
+# its whole output is scanned below like the rest, and holds no email.
+psql -X -q -c "CREATE EXTENSION IF NOT EXISTS woesid" -c "SELECT * FROM woesid_stat" \
+	>"$work/stat.out" 2>&1 || true
+nstat=$(psql -X -At -c "SELECT count(*) FROM woesid_stat" 2>/dev/null || echo 0)
+ncalls=$(psql -X -At -c "SELECT coalesce(sum(calls), 0) FROM woesid_stat" 2>/dev/null || echo 0)
+if [ "$nstat" -ge 10 ] && [ "$ncalls" -ge 100 ]; then
+	check 1 "woesid_stat counted the workload"
+else
+	check 0 "woesid_stat counted the workload: $nstat rows, $ncalls verifications"
+fi
+if grep -q '@' "$work/stat.out"; then
+	check 0 "woesid_stat holds an email: $(grep -c '@' "$work/stat.out") lines with @"
+else
+	check 1 "woesid_stat holds no email"
+fi
+echo "hygiene: woesid_stat: $nstat rows, $ncalls verifications"
 stop_cluster fast
 cp "$WOESID_SERVER_LOG" "$work/server.log"
 echo "hygiene: client output $(wc -l <"$work/client.out") lines, server log $(wc -l <"$work/server.log") lines" \
@@ -101,7 +122,7 @@ fi
 
 # The scan itself: one check per needle per place.
 nneedles=$(node -e 'const n = require(process.argv[1]); console.log(n.text.length + n.bytes.length)' "$work/needles-all.json")
-for place in client client-bind server; do
+for place in client client-bind server stat; do
 	file=$work/$place.out
 	[ "$place" != server ] || file=$work/server.log
 	node $HERE/scan.mjs "$work/needles-all.json" "$place=$file" >"$work/$place.found" || true
