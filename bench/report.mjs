@@ -92,6 +92,13 @@ const ROWS = [
   { item: "sql_pgcrypto_email", scan: "scan_pay_email", label: "SQL (f) pgcrypto expression, net", floor: "email" },
   { item: "scan_pay", label: "SQL bare scan of pay (subtracted)" },
   { item: "between_floor_email", label: "floor again, at the start of each SQL round", floor: "email" },
+  { head: "Counting (woesid_stat): the same queries in fresh sessions, each round on a cluster that cannot count and one that counts (shared_preload_libraries)" },
+  { item: "stat_off_identify", scan: "stat_off_scan_identify", label: "SQL woesid_identify, not counting, net", floor: "jwt" },
+  { item: "stat_on_identify", scan: "stat_on_scan_identify", label: "SQL woesid_identify, counting, net", floor: "jwt",
+    peer: ["stat_off_identify", "not counting"], paired: true, target: ["<= 1.02x not counting", 1.02, "peer"] },
+  { item: "stat_off_jwt", scan: "stat_off_scan_tok", label: "SQL verify_jwt 3-arg, not counting, net", floor: "jwt" },
+  { item: "stat_on_jwt", scan: "stat_on_scan_tok", label: "SQL verify_jwt 3-arg, counting, net", floor: "jwt",
+    peer: ["stat_off_jwt", "not counting"], paired: true, target: ["<= 1.02x not counting", 1.02, "peer"] },
 ];
 
 const med = new Map(), range = new Map(), byRound = new Map();
@@ -137,6 +144,10 @@ for (const row of ROWS) {
   let vsPeer = "", xp = null;
   if (row.peer && med.get(row.peer[0]) != null) {
     xp = m / med.get(row.peer[0]);
+    // paired: the median of the ratios of the same round, measured moments apart
+    const mine = byRound.get(row.item), theirs = byRound.get(row.peer[0]);
+    const pairs = row.paired ? [...mine].filter(([r]) => theirs.has(r)).map(([r, x]) => x / theirs.get(r)) : [];
+    if (pairs.length) xp = median(pairs);
     vsPeer = `${ratio(xp)} ${row.peer[1]}`;
   }
   let target = "";
@@ -169,7 +180,8 @@ out.push("-".repeat(total));
 out.push("us/item: median over rounds (count in parentheses) of microseconds per token or");
 out.push("payload; SQL rows are net of the bare scan of the same table in the same round.");
 out.push("x floor: median / this run's floor; for SQL rows, the median of each round's time over");
-out.push("the floor measured at the start of that round.  vs peer: median / the peer's median (< 1: faster).");
+out.push("the floor measured at the start of that round.  vs peer: median / the peer's median (< 1: faster);");
+out.push("for the counting rows, the median of each round's ratio to the same round's uncounted run.");
 out.push("Targets are printed for reference only; nothing fails on them.");
 if (warnings.length) {
   out.push("");

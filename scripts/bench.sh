@@ -8,7 +8,10 @@
 # item of: the physical floor (bench/floor.c), OpenSSL's one-shot HMAC(),
 # woesid's C core alone (bench/core_bench.c), and woesid in PostgreSQL on a
 # throwaway cluster (net of the bare scan of the same table, same round)
-# next to its peers (pgcrypto, a PL/pgSQL verifier).  Prints one table and
+# next to its peers (pgcrypto, a PL/pgSQL verifier), and the cost of
+# counting (woesid_stat): the same identify and verify_jwt queries, in
+# turns, on two more clusters alike but for shared_preload_libraries =
+# 'woesid' (PostgreSQL 15 and 16 count only with it).  Prints one table and
 # saves it to bench/results/.  Never fails on a target: it is a measurement.
 # With --perf it also profiles the backend during the LATERAL verify_jwt
 # query (perf record -p) and prints the 15 hottest functions.
@@ -127,6 +130,81 @@ timed() {
 	SQL
 }
 
+# The cost of counting (woesid_stat): two more clusters of the same
+# installation, alike but for shared_preload_libraries = 'woesid' in one:
+# that one counts every verification, the other cannot (PostgreSQL 15 and
+# 16 count only with the preload).  At the start of every SQL round,
+# stat-round.sh runs the same script in a fresh session on each (which goes
+# first alternates), so that the two rows differ in counting alone.  On 17
+# and later both would count: the rows are left out.
+STAT_ROUND=
+declare -A stat_host stat_port
+if [ "$("$PG_CONFIG" --version | sed -E 's/^PostgreSQL ([0-9]+).*/\1/')" -lt 17 ]; then
+	main_env=("$PGHOST" "$PGPORT" "$WOESID_TMP")
+	for side in off on; do
+		preload=()
+		[ "$side" = off ] || preload=(--conf "shared_preload_libraries = 'woesid'")
+		woesid_tmpdir stat_dir "bench-stat-$side"
+		start_cluster --dir "$stat_dir" \
+			--conf "shared_buffers = 512MB" \
+			--conf "max_parallel_workers_per_gather = 0" \
+			--conf "jit = off" \
+			--conf "autovacuum = off" \
+			"${preload[@]}"
+		on_exit "as_postgres '$WOESID_BINDIR/pg_ctl' -D '$stat_dir/data' -m immediate -w stop >/dev/null 2>&1"
+		stat_host[$side]=$PGHOST
+		stat_port[$side]=$PGPORT
+		echo "== loading tok_now and identify_now into the cluster $([ "$side" = on ] && echo that counts || echo that cannot count)"
+		"${PSQL[@]}" <<-SQL
+			CREATE EXTENSION woesid;
+			CREATE EXTENSION pg_prewarm;
+			\set secret \`cat $W/secret.txt\`
+			\set aud \`cat $W/aud.txt\`
+			SELECT woesid_register_widget(:'aud', 'jwt', :'secret') AS key_id \gset
+			CREATE TABLE tok_now (t text);
+			\copy tok_now FROM '$W/tokens_now.txt'
+			CREATE TABLE identify_now AS SELECT jsonb_build_object('jwt', t) AS payload FROM tok_now;
+			VACUUM (FREEZE, ANALYZE) tok_now, identify_now;
+			SELECT sum(pg_prewarm(c)) AS blocks FROM unnest(ARRAY['tok_now', 'identify_now']::regclass[]) AS c \gset
+		SQL
+		{
+			cat <<-SQL
+				\set secret \`cat $W/secret.txt\`
+				\set aud \`cat $W/aud.txt\`
+				SET max_parallel_workers_per_gather = 0;
+				SET jit = off;
+				CREATE TEMP TABLE bench_timing (item text, round int, seconds numeric,
+				                                items bigint, verified bigint);
+				SELECT count(*) FILTER (WHERE (woesid_identify(:'aud', payload)).verified)
+				    FROM (SELECT payload FROM identify_now LIMIT 1000) s \gset
+				SELECT count(*) FILTER (WHERE (woesid_verify_jwt(t, :'secret'::text, :'aud'::text)).verified)
+				    FROM (SELECT t FROM tok_now LIMIT 1000) s \gset
+			SQL
+			timed stat_${side}_scan_identify "$NTOK" "SELECT count(*) AS n FROM identify_now"
+			timed stat_${side}_identify "$NTOK" \
+				"SELECT count(*) FILTER (WHERE (woesid_identify(:'aud', payload)).verified) AS n FROM identify_now"
+			timed stat_${side}_scan_tok "$NTOK" "SELECT count(*) AS n FROM tok_now"
+			timed stat_${side}_jwt "$NTOK" \
+				"SELECT count(*) FILTER (WHERE (woesid_verify_jwt(t, :'secret'::text, :'aud'::text)).verified) AS n FROM tok_now"
+			echo "\\copy (SELECT item, round, seconds, items, verified FROM bench_timing) TO STDOUT"
+		} >"$BENCH_TMP/stat-$side.sql"
+	done
+	PGHOST=${main_env[0]} PGPORT=${main_env[1]} WOESID_TMP=${main_env[2]}
+	export PGHOST PGPORT
+	STAT_ROUND=$BENCH_TMP/stat-round.sh
+	cat >"$STAT_ROUND" <<-SH
+		#!/bin/sh
+		# stat-round.sh ROUND: not counting and counting, in turns
+		off() { psql -X -q -v ON_ERROR_STOP=1 -v round="\$1" -h '${stat_host[off]}' -p '${stat_port[off]}' \
+		        -f '$BENCH_TMP/stat-off.sql' >>'$RAW'; }
+		on() { psql -X -q -v ON_ERROR_STOP=1 -v round="\$1" -h '${stat_host[on]}' -p '${stat_port[on]}' \
+		       -f '$BENCH_TMP/stat-on.sql' >>'$RAW'; }
+		if [ \$((\$1 % 2)) -eq 1 ]; then off "\$1"; on "\$1"; else on "\$1"; off "\$1"; fi
+	SH
+else
+	echo "== PostgreSQL 17 or later counts without the preload: no counting comparison"
+fi
+
 # The floor again at the start of every SQL round ("between_floor_jwt",
 # "between_floor_email"): the SQL rows' ratios are to the floor of their own
 # round, measured seconds before them rather than minutes.
@@ -169,6 +247,7 @@ SCRIPT=$BENCH_TMP/rounds.sql
 		echo "\\set round $r"
 		echo "\\echo '   SQL round $r of $ROUNDS'"
 		echo "\\! sh $FLOOR_BETWEEN $r"
+		[ -z "$STAT_ROUND" ] || echo "\\! sh $STAT_ROUND $r"
 		timed scan_tok "$NTOK" "SELECT count(*) AS n FROM tok"
 		timed sql_jwt_lateral "$NTOK" \
 			"SELECT count(*) AS n FROM tok, LATERAL woesid_verify_jwt(t, $JWT_ARGS) v WHERE v.verified"
@@ -226,6 +305,10 @@ OUT=bench/results/$stamp.txt
 		"$("${PSQL[@]}" -At -c 'SHOW shared_buffers')" \
 		"$("${PSQL[@]}" -At -c 'SHOW max_parallel_workers_per_gather')" \
 		"$("${PSQL[@]}" -At -c 'SHOW jit')" "$("${PSQL[@]}" -At -c "SELECT sum(relpages) FROM pg_class WHERE relname IN ('tok','tok_now','identify_now','pay','pay_email','tok_sample')")"
+	[ -z "$STAT_ROUND" ] ||
+		printf 'counting\t%s verifications counted by the cluster that counts (woesid_stat), %s by the one that cannot (shared_buffers 512MB each)\n' \
+			"$(psql -X -At -h "${stat_host[on]}" -p "${stat_port[on]}" -c 'SELECT coalesce(sum(calls), 0) FROM woesid_stat')" \
+			"$(psql -X -At -h "${stat_host[off]}" -p "${stat_port[off]}" -c 'SELECT coalesce(sum(calls), 0) FROM woesid_stat' 2>/dev/null)"
 	printf 'wall time\t%s (whole run up to this table)\n' "$wall"
 	printf 'load average\t%s at the start, %s at the end (%s cores: above that, others competed for the CPU)\n' \
 		"$load_at_start" "$(cut -d' ' -f1-3 /proc/loadavg)" "$(nproc)"
