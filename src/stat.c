@@ -588,8 +588,7 @@ stat_readable(void)
 		notice_given = true;
 		ereport(NOTICE,
 				(errmsg("woesid is not counting verifications"),
-				 errdetail("On PostgreSQL %d, woesid counts only when it is in shared_preload_libraries.",
-						   PG_VERSION_NUM / 10000),
+				 errdetail("Before PostgreSQL 17, woesid counts only when it is in shared_preload_libraries."),
 				 errhint("Add woesid to shared_preload_libraries and restart the server, or use PostgreSQL 17 or later.")));
 	}
 	return false;

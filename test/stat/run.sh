@@ -183,7 +183,7 @@ else
 	same "no preload on $major: the view is empty" "$(printf '0\n0')" "$out"
 	same "no preload on $major: a NOTICE says why, once" \
 		"$(printf '%s\n' "NOTICE:  woesid is not counting verifications" \
-			"DETAIL:  On PostgreSQL $major, woesid counts only when it is in shared_preload_libraries." \
+			"DETAIL:  Before PostgreSQL 17, woesid counts only when it is in shared_preload_libraries." \
 			"HINT:  Add woesid to shared_preload_libraries and restart the server, or use PostgreSQL 17 or later.")" \
 		"$(cat "$work/notice.txt")"
 	same "no preload on $major: verification unaffected" "t" \
