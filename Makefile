@@ -7,7 +7,8 @@ MODULE_big = woesid
 PGFILEDESC = "woesid - verify chat-widget visitor identity"
 DATA = $(wildcard sql/*--*.sql)
 
-include core.mk
+# (found beside this Makefile, also in a VPATH build)
+include $(dir $(lastword $(MAKEFILE_LIST)))core.mk
 CORE_OBJS = $(CORE:%=src/%.o)
 FMGR_OBJS = src/fmgr_settings.o src/fmgr_cache.o src/fmgr_claims.o \
 	src/fmgr_verify.o src/fmgr_identify.o src/fmgr_jsonb.o src/fmgr_input.o \
@@ -22,15 +23,15 @@ SHLIB_LINK += -lcrypto
 # stands alone: make installcheck REGRESS=NAME.
 REGRESS = signer verify_jwt claims_jsonb hostile variables hmac_email trusted settings \
 	encoding registry identity application tenant manage payload stat upgrade comments
-REGRESS_OPTS = --inputdir=test --load-extension=pgcrypto --load-extension=$(EXTENSION)
+REGRESS_OPTS = --inputdir=$(srcdir)/test --load-extension=pgcrypto --load-extension=$(EXTENSION)
 
 # Isolation specs (test/isolation/specs, expected in test/isolation/expected)
 # run by PGXS's ISOLATION rule:  make installcheck-isolation [ISOLATION=NAME]
 # They need a role "app" and max_prepared_transactions > 0, which
 # test/isolation/run.sh sets up on a throwaway server; plain installcheck
 # leaves them out, so it runs on any server.
-ISOLATION_SPECS = $(basename $(notdir $(wildcard test/isolation/specs/*.spec)))
-ISOLATION_OPTS = --inputdir=test/isolation --load-extension=$(EXTENSION)
+ISOLATION_SPECS = $(basename $(notdir $(wildcard $(srcdir)/test/isolation/specs/*.spec)))
+ISOLATION_OPTS = --inputdir=$(srcdir)/test/isolation --load-extension=$(EXTENSION)
 
 # TAP tests (test/tap/t), as pgvector runs them:
 #   make prove_installcheck [PROVE_TESTS=test/tap/t/NAME.pl]
@@ -41,6 +42,12 @@ PROVE_TESTS ?= test/tap/t/*.pl
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+# A VPATH build (pg_buildext builds the Debian package in build-MAJOR) puts
+# the objects in src/ of the build directory, which must exist.
+ifdef VPATH
+$(shell mkdir -p src)
+endif
 
 .PHONY: installcheck-isolation prove_installcheck
 installcheck-isolation:

@@ -2,15 +2,16 @@
 -- A test that uses them starts with
 --
 --     \set ECHO none
---     \i test/fixtures.sql
+--     \getenv abs_srcdir PG_ABS_SRCDIR
+--     \i :abs_srcdir/fixtures.sql
 --     \set ECHO all
 --
--- (pg_regress feeds each test to psql on standard input from the top of
--- the tree, so the path is relative to it; ECHO none keeps this file out
--- of every expected output).  Every definition is CREATE OR REPLACE: the
--- tests run one after another in one database, and each includes this file.
--- pgcrypto and woesid are created by pg_regress (REGRESS_OPTS
--- --load-extension).
+-- PG_ABS_SRCDIR is pg_regress's --inputdir (test/), made absolute, so the
+-- file is found from any directory, a VPATH build's included; ECHO none
+-- keeps this file out of every expected output.  Every definition is
+-- CREATE OR REPLACE: the tests run one after another in one database, and
+-- each includes this file.  pgcrypto and woesid are created by pg_regress
+-- (REGRESS_OPTS --load-extension).
 
 -- An independent HS256 signer built on pgcrypto (PostgreSQL's own OpenSSL
 -- binding), so hostile but correctly signed tokens can be written out as

@@ -3,7 +3,8 @@
 -- workspace (tenant) of the widget that verified it, through RLS policies
 -- written the recommended way.
 \set ECHO none
-\i test/fixtures.sql
+\getenv abs_srcdir PG_ABS_SRCDIR
+\i :abs_srcdir/fixtures.sql
 \set ECHO all
 CREATE TABLE customer (
     email   text PRIMARY KEY,

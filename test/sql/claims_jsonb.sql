@@ -3,7 +3,8 @@
 -- equality, containment, key lookups (binary search over the sorted keys)
 -- and element access past the offset stride of 32 entries.
 \set ECHO none
-\i test/fixtures.sql
+\getenv abs_srcdir PG_ABS_SRCDIR
+\i :abs_srcdir/fixtures.sql
 \set ECHO all
 CREATE TABLE payload (id int, p text);
 INSERT INTO payload VALUES

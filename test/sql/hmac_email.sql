@@ -1,7 +1,8 @@
 -- hmac_email mode: the browser sends the email and the backend's HMAC of it.
 -- The key is the 64-hex secret's decoded bytes.
 \set ECHO none
-\i test/fixtures.sql
+\getenv abs_srcdir PG_ABS_SRCDIR
+\i :abs_srcdir/fixtures.sql
 \set ECHO all
 CREATE FUNCTION test_key() RETURNS bytea
 LANGUAGE sql IMMUTABLE AS $$ SELECT decode(test_secret(), 'hex') $$;

@@ -2,7 +2,8 @@
 -- never an ERROR.  Each is correctly signed unless said otherwise, so the
 -- rejection comes from the rule under test.
 \set ECHO none
-\i test/fixtures.sql
+\getenv abs_srcdir PG_ABS_SRCDIR
+\i :abs_srcdir/fixtures.sql
 \set ECHO all
 
 -- alg "none" and its variants

@@ -2,7 +2,8 @@
 -- cleared at commit, abort and on a failed authenticate, restored when the
 -- subtransaction that changed it rolls back.
 \set ECHO none
-\i test/fixtures.sql
+\getenv abs_srcdir PG_ABS_SRCDIR
+\i :abs_srcdir/fixtures.sql
 \set ECHO all
 
 -- its widgets: hmac_email under secret_a() (hmac_payload), jwt under secret_c()

@@ -2,7 +2,8 @@
 -- duplicates, unregistering, purging, the keys view, privileges, errors
 -- that echo nothing, and a schema other roles can write to.
 \set ECHO none
-\i test/fixtures.sql
+\getenv abs_srcdir PG_ABS_SRCDIR
+\i :abs_srcdir/fixtures.sql
 \set ECHO all
 CREATE FUNCTION manage_secret_a() RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT repeat('d4', 32) $$;
 CREATE FUNCTION manage_secret_b() RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT repeat('e5', 32) $$;

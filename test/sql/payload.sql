@@ -2,7 +2,8 @@
 -- the size limit, wrong_mode and missing, unknown_key, the variables mode
 -- and the identify trigger on a text column.
 \set ECHO none
-\i test/fixtures.sql
+\getenv abs_srcdir PG_ABS_SRCDIR
+\i :abs_srcdir/fixtures.sql
 \set ECHO all
 CREATE FUNCTION payload_secret_a() RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT repeat('f6', 32) $$;
 CREATE FUNCTION payload_secret_b() RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT repeat('a8', 32) $$;

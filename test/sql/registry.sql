@@ -2,7 +2,8 @@
 -- identify trigger.  Tokens are signed around now() (test/fixtures.sql),
 -- because registry verification happens at the statement's time.
 \set ECHO none
-\i test/fixtures.sql
+\getenv abs_srcdir PG_ABS_SRCDIR
+\i :abs_srcdir/fixtures.sql
 \set ECHO all
 
 -- registration returns the key id it stored

@@ -3,7 +3,8 @@
 -- session, or shared_preload_libraries); a value a non-superuser set as a
 -- placeholder before that is discarded when it loads.
 \set ECHO none
-\i test/fixtures.sql
+\getenv abs_srcdir PG_ABS_SRCDIR
+\i :abs_srcdir/fixtures.sql
 \set ECHO all
 \c
 CREATE ROLE woesid_early;

@@ -8,7 +8,8 @@
 -- and a NOTICE says why once per session (expected/stat_1.out).
 -- test/stat/run.sh proves the counting with the preload.
 \set ECHO none
-\i test/fixtures.sql
+\getenv abs_srcdir PG_ABS_SRCDIR
+\i :abs_srcdir/fixtures.sql
 \set ECHO all
 
 SELECT woesid_register_widget('wpk_stat_jwt', 'jwt');

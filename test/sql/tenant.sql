@@ -4,7 +4,8 @@
 -- policy that scopes on the tenant as well as the email keeps B's holder out
 -- of workspace A's rows; one on the email alone does not.
 \set ECHO none
-\i test/fixtures.sql
+\getenv abs_srcdir PG_ABS_SRCDIR
+\i :abs_srcdir/fixtures.sql
 \set ECHO all
 CREATE FUNCTION tenant_secret_a() RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT repeat('a7', 32) $$;
 CREATE FUNCTION tenant_secret_b() RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT repeat('b7', 32) $$;

@@ -1,6 +1,7 @@
 -- woesid_trusted and woesid_require.
 \set ECHO none
-\i test/fixtures.sql
+\getenv abs_srcdir PG_ABS_SRCDIR
+\i :abs_srcdir/fixtures.sql
 \set ECHO all
 SELECT woesid_trusted(c, 'name') AS name,
        woesid_trusted(c, 'iat') AS iat,

@@ -1,6 +1,7 @@
 -- woesid_verify_variables: signed variables (7-day tokens, no audience).
 \set ECHO none
-\i test/fixtures.sql
+\getenv abs_srcdir PG_ABS_SRCDIR
+\i :abs_srcdir/fixtures.sql
 \set ECHO all
 CREATE FUNCTION vars(extra jsonb DEFAULT '{}') RETURNS text
 LANGUAGE sql IMMUTABLE

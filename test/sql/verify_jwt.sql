@@ -1,7 +1,8 @@
 -- woesid_verify_jwt: a valid token, every reason code, the reason order and
 -- fail-closed results.  Tokens are deterministic; time comes from "at".
 \set ECHO none
-\i test/fixtures.sql
+\getenv abs_srcdir PG_ABS_SRCDIR
+\i :abs_srcdir/fixtures.sql
 \set ECHO all
 \x on
 SELECT * FROM woesid_verify_jwt(tok(claims()), test_secret(), 'wpk_test', test_at());
