@@ -316,6 +316,12 @@ check_forwarded(const char *value, woesid_identity *out)
 	return true;
 }
 
+#if PG_VERSION_NUM >= 170000
+#define MY_LXID (MyProc->vxid.lxid)
+#else
+#define MY_LXID (MyProc->lxid)
+#endif
+
 const woesid_identity *
 woesid_citus_forwarded(void)
 {
@@ -323,10 +329,10 @@ woesid_citus_forwarded(void)
 
 	if (value == NULL || value[0] == '\0')
 		return NULL;
-	if (accepted_lxid != MyProc->lxid || accepted_value == NULL ||
+	if (accepted_lxid != MY_LXID || accepted_value == NULL ||
 		strcmp(accepted_value, value) != 0)
 	{
-		accepted_lxid = MyProc->lxid;
+		accepted_lxid = MY_LXID;
 		accepted_value = MemoryContextStrdup(TopTransactionContext, value);
 		accepted_ok = check_forwarded(value, &accepted);
 	}
