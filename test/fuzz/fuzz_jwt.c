@@ -29,7 +29,6 @@
 #include "core.h"
 #include "fuzz_util.h"
 
-#define NOW 1700000100.0
 #define MAX_TOKEN 8192
 #define FLIPS 4
 #define DEFAULT_HEADER "{\"alg\":\"HS256\",\"typ\":\"JWT\"}"
@@ -46,26 +45,6 @@ typedef struct run
 	char	   *arena_buf;
 	woesid_jwt	jwt;
 } run;
-
-static const woesid_jwt_rules widget_rules = {
-	.now = NOW,
-	.clock_skew = 30,
-	.max_lifetime = 900,
-	.check_audience = true,
-	.audience = "wpk_test",
-	.audience_len = 8,
-	.require_email = true,
-};
-
-static const woesid_jwt_rules variables_rules = {
-	.now = NOW,
-	.clock_skew = 30,
-	.max_lifetime = 7 * 86400,
-	.check_audience = false,
-	.audience = NULL,
-	.audience_len = 0,
-	.require_email = false,
-};
 
 static signer workspace = {FUZZ_SECRET, NULL};
 static signer other = {FUZZ_OTHER_SECRET, NULL};

@@ -35,7 +35,6 @@
 #include "core.h"
 #include "fuzz_util.h"
 
-#define NOW 1700000100.0
 #define MAX_PAYLOAD 8192
 
 #define R(reason) (1u << (reason))
@@ -54,26 +53,6 @@
 	(VARIABLES_CLAIM_REASONS | R(WOESID_AUDIENCE_MISMATCH) | R(WOESID_MISSING_EMAIL))
 #define HMAC_READ_REASONS \
 	(R(WOESID_OK) | R(WOESID_MALFORMED) | R(WOESID_MISSING_EMAIL))
-
-static const woesid_jwt_rules widget_rules = {
-	.now = NOW,
-	.clock_skew = 30,
-	.max_lifetime = 900,
-	.check_audience = true,
-	.audience = "wpk_test",
-	.audience_len = 8,
-	.require_email = true,
-};
-
-static const woesid_jwt_rules variables_rules = {
-	.now = NOW,
-	.clock_skew = 30,
-	.max_lifetime = 7 * 86400,
-	.check_audience = false,
-	.audience = NULL,
-	.audience_len = 0,
-	.require_email = false,
-};
 
 /* The member carrying each signed mode's signature (not the core's table). */
 static const char *const own_member[WOESID_MODE_COUNT] = {

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core.h"
 #include "json.h"
 
 #define FUZZ_ASSERT(cond) \
@@ -139,5 +140,29 @@ fuzz_member(const wj_doc *doc, uint32_t obj, const char *name, size_t len)
 	}
 	return 0;
 }
+
+/* The harnesses' clock: 100 s after the seeds' iat. */
+#define NOW 1700000100.0
+
+/* The claim rules of widget JWTs and signed variables, as the SQL functions' defaults. */
+static const woesid_jwt_rules widget_rules = {
+	.now = NOW,
+	.clock_skew = 30,
+	.max_lifetime = 900,
+	.check_audience = true,
+	.audience = "wpk_test",
+	.audience_len = 8,
+	.require_email = true,
+};
+
+static const woesid_jwt_rules variables_rules = {
+	.now = NOW,
+	.clock_skew = 30,
+	.max_lifetime = 7 * 86400,
+	.check_audience = false,
+	.audience = NULL,
+	.audience_len = 0,
+	.require_email = false,
+};
 
 #endif							/* WOESID_FUZZ_UTIL_H */
