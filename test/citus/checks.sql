@@ -46,13 +46,19 @@ AS $$
     WHERE k.public_key = sign.public_key
 $$;
 
--- A schema distributed by workspace, with reference data.
+-- A schema distributed by workspace, with reference data; the coordinator
+-- holds shards too, so some shard queries run in its own backend.
+SELECT citus_set_node_property(nodename, nodeport, 'shouldhaveshards', true)
+FROM pg_dist_node WHERE groupid = 0 \g /dev/null
 CREATE TABLE plan (workspace_id text PRIMARY KEY, name text);
 SELECT create_reference_table('plan') \g /dev/null
 INSERT INTO plan VALUES ('ws_a', 'gold'), ('ws_b', 'free');
 CREATE TABLE conversation (workspace_id text, id int, customer_email text, subject text,
                            PRIMARY KEY (workspace_id, id));
 SELECT create_distributed_table('conversation', 'workspace_id') \g /dev/null
+SELECT 'the coordinator holds shards of the distributed table|' || (count(*) > 0)::text
+FROM citus_shards s JOIN pg_dist_node n ON n.nodename = s.nodename AND n.nodeport = s.nodeport
+WHERE s.table_name = 'conversation'::regclass AND n.groupid = 0;
 INSERT INTO conversation
 SELECT w, row_number() OVER (PARTITION BY w), e, w || ' ' || e
 FROM unnest(ARRAY['ws_a', 'ws_b', 'ws_c', 'ws_d']) AS w,
