@@ -2,14 +2,16 @@
 # scripts/demo.sh: shows woesid working on a fresh Debian 12 machine.
 #   bash scripts/demo.sh
 # Installs what is missing, builds and installs woesid, starts a throwaway
-# PostgreSQL cluster, and runs examples/worked-example.sql on tokens and
-# hashes made by the real signers (examples/sign.mjs).
+# PostgreSQL cluster, and runs README.md's "Getting started", block by block,
+# extracted from README.md so the two cannot drift
+# (test/readme/getting-started.sh; the test command's readme suite runs the
+# same and checks what it prints against the README).
 source "$(dirname "$0")/lib.sh"
+source "$WOESID_ROOT/test/readme/getting-started.sh"
 cd "$WOESID_ROOT"
 
 ensure_deps
 build_and_install
 start_cluster
-echo "== worked example"
-psql -X -q -v ON_ERROR_STOP=1 -c "CREATE EXTENSION woesid" -c "SET timezone = 'UTC'" \
-	-f <(node examples/sign.mjs; cat examples/worked-example.sql)
+woesid_tmpdir blocks getting-started
+getting_started "$blocks"

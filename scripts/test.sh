@@ -8,8 +8,8 @@
 #   generated, unit                           no server
 #   regress, interop, signers, isolation, tap, stat
 #                                             on 15 and on 18
-#   normalize, pgbouncer, memory, load, hygiene, prometheus, e2e, citus,
-#   sanitized, fuzz, ct
+#   normalize, pgbouncer, memory, load, hygiene, prometheus, e2e, readme,
+#   citus, sanitized, fuzz, ct
 #                                             on 15
 #   upgrade                                   pg_upgrade from 15 to 18
 #   package                                   the Debian package, last
@@ -23,7 +23,8 @@
 # shared_preload_libraries, then the normalization differential, the pgbouncer leak and
 # expiry test, flat memory over mixed verifications, a pgbench load, secret
 # hygiene of every message and log line, the postgres_exporter query
-# file against Debian's prometheus-postgres-exporter, pg_regress plus interop against an
+# file against Debian's prometheus-postgres-exporter, the widget example in
+# Chromium, every SQL and JavaScript block of the documentation, pg_regress plus interop against an
 # AddressSanitizer/UBSan build, 20 s of libFuzzer per core entry, and a
 # dudect constant-time test of the signature check; then on PostgreSQL 18 (built from Debian's source
 # package, cached under /var/cache/woesid) the build, pg_regress, interop,
@@ -176,6 +177,7 @@ if on_server 15 && wanted_besides generated unit upgrade package; then
 	run "hygiene" test/hygiene/run.sh
 	run "prometheus" test/prometheus/run.sh
 	run "e2e" test/e2e/run.sh
+	run "readme" test/readme/run.sh
 	run "citus" test/citus/run.sh
 	run "sanitized" scripts/test-sanitized.sh
 	run "fuzz" test/fuzz/run.sh 20

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Generates src/reasons.h from src/reasons.tsv (the reason codes' single
-// source of truth) and checks that README.md's reason-code table lists the
-// same codes, in the same order, with the same descriptions.
-//   node tools/gen-reasons.mjs          write src/reasons.h, check README.md
+// source of truth) and checks that the reference's reason-code table
+// (docs/reference.md) lists the same codes, in the same order, with the same
+// descriptions.
+//   node tools/gen-reasons.mjs          write src/reasons.h and the table
 //   node tools/gen-reasons.mjs --check  fail if either is out of date
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -66,8 +67,10 @@ if (current !== header) {
   } else writeFileSync(target, header);
 }
 
-// README.md: the rows between the reason-code markers must be exactly these.
-const readme = readFileSync(join(root, "README.md"), "utf8");
+// docs/reference.md: the rows between the reason-code markers must be
+// exactly these.
+const docPath = "docs/reference.md";
+const readme = readFileSync(join(root, docPath), "utf8");
 const m = readme.match(/<!-- reasons:begin -->\n([\s\S]*?)<!-- reasons:end -->/);
 const rows = reasons
   .map((r, i) => `| ${i + 1} | \`${r.code}\` | ${r.description} |`)
@@ -75,10 +78,10 @@ const rows = reasons
 const table = `| order | code | meaning |\n|---|---|---|\n${rows}\n`;
 if (!m || m[1] !== table) {
   if (check || !m) {
-    console.error("README.md's reason-code table differs from src/reasons.tsv; expected:\n" + table);
+    console.error(`${docPath}'s reason-code table differs from src/reasons.tsv; expected:\n` + table);
     failed = true;
   } else
-    writeFileSync(join(root, "README.md"),
+    writeFileSync(join(root, docPath),
       readme.replace(m[0], `<!-- reasons:begin -->\n${table}<!-- reasons:end -->`));
 }
 process.exit(failed ? 1 : 0);

@@ -40,7 +40,7 @@ if (!widgetKey || !secret || !["jwt", "hmac_email"].includes(mode)) {
 	process.exit(2);
 }
 
-// The signing, exactly as the README's "How customers' backends sign".
+// The signing, exactly as the README's "Signing in customers' backends".
 function widgetIdentity(user) {
 	const email = user.email.trim().toLowerCase();
 	if (mode === "hmac_email") {
