@@ -5,7 +5,8 @@
 EXTENSION = woesid
 MODULE_big = woesid
 PGFILEDESC = "woesid - verify chat-widget visitor identity"
-DATA = $(wildcard sql/*--*.sql)
+# relative to srcdir, also when built from another directory (pg_buildext)
+DATA = $(patsubst $(srcdir)/%,%,$(wildcard $(srcdir)/sql/*--*.sql))
 
 # (found beside this Makefile, also in a VPATH build)
 include $(dir $(lastword $(MAKEFILE_LIST)))core.mk

@@ -49,7 +49,7 @@ check "$(ok grep -q 'woesid--0.1.0--0.2.0\.sql$' <<<"$files")" "... and the upgr
 check "$(ok grep -q 'woesid--0.2.0--0.3.0\.sql$' <<<"$files")" "... to 0.3.0 too"
 
 start_cluster || fail_setup "the cluster did not start"
-result=$(psql -X -At -v ON_ERROR_STOP=1 2>&1 <<-'SQL' || true
+result=$(psql -X -q -At -v ON_ERROR_STOP=1 2>&1 <<-'SQL' || true
 	CREATE EXTENSION woesid;
 	SELECT woesid_register_widget('wpk_pkg', 'hmac_email', repeat('ab', 32), 'ws_pkg') IS NOT NULL;
 	SELECT verified, email, widget FROM woesid_identify('wpk_pkg',
