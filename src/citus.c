@@ -34,6 +34,7 @@
 #include "miscadmin.h"
 #include "storage/proc.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/json.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -52,10 +53,16 @@ static char *accepted_value;
 static woesid_identity accepted;
 static bool accepted_ok;
 
+/*
+ * Citus needs its library preloaded, so a server without Citus's settings
+ * has no Citus: that costs a hash lookup, and only then is the catalog
+ * asked whether this database has the extension.
+ */
 bool
 woesid_citus_present(void)
 {
-	return OidIsValid(get_extension_oid("citus", true));
+	return GetConfigOption("citus.propagate_set_commands", true, false) != NULL &&
+		OidIsValid(get_extension_oid("citus", true));
 }
 
 /*
