@@ -2,6 +2,14 @@
 // benchmark's table, printed and saved.
 //
 //   node bench/report.mjs RAW.tsv META.tsv OUT.txt
+//   node bench/report.mjs --chart RESULTS.txt
+//
+// Besides OUT.txt it writes OUT.dat (same name, .dat): the chart's data,
+// microseconds per verification of woesid's rows and of the peers the run
+// measured, which scripts/bench.sh draws with gnuplot as OUT.svg.  With
+// --chart it writes RESULTS.dat from a saved table alone (the raw rounds are
+// not kept): the medians and ranges as printed, so that an earlier run's
+// chart can be drawn again (bash scripts/bench.sh --chart RESULTS.txt).
 //
 // RAW.tsv: one line per measured round, "item round seconds items verified"
 // (tab-separated), from bin/floor, bin/core_bench and the psql session.
@@ -17,21 +25,23 @@
 // a target.
 import { readFileSync, writeFileSync } from "node:fs";
 
-const [rawPath, metaPath, outPath] = process.argv.slice(2);
-if (!outPath) {
-  console.error("usage: report.mjs RAW.tsv META.tsv OUT.txt");
+const args = process.argv.slice(2);
+const chartOnly = args[0] === "--chart";
+const [rawPath, metaPath, outPath] = chartOnly ? [] : args;
+if (chartOnly ? args.length !== 2 : !outPath) {
+  console.error("usage: report.mjs RAW.tsv META.tsv OUT.txt | --chart RESULTS.txt");
   process.exit(2);
 }
 
 const rounds = new Map(); // item -> Map(round -> {seconds, items, verified})
-for (const line of readFileSync(rawPath, "utf8").split("\n")) {
+for (const line of chartOnly ? [] : readFileSync(rawPath, "utf8").split("\n")) {
   if (!line.trim()) continue;
   const [item, round, seconds, items, verified] = line.split("\t");
   if (!rounds.has(item)) rounds.set(item, new Map());
   rounds.get(item).set(Number(round),
     { seconds: Number(seconds), items: Number(items), verified: Number(verified) });
 }
-const meta = readFileSync(metaPath, "utf8").split("\n").filter(Boolean)
+const meta = chartOnly ? [] : readFileSync(metaPath, "utf8").split("\n").filter(Boolean)
   .map((l) => l.split("\t"));
 
 const median = (xs) => {
@@ -100,6 +110,83 @@ const ROWS = [
   { item: "stat_on_jwt", scan: "stat_on_scan_tok", label: "SQL verify_jwt 3-arg, counting, net", floor: "jwt",
     peer: ["stat_off_jwt", "not counting"], paired: true, target: ["<= 1.02x not counting", 1.02, "peer"] },
 ];
+
+// The chart (scripts/bench.sh draws OUT.dat as OUT.svg): microseconds per
+// verification on a log scale, woesid's rows beside the peers that do the
+// same work in SQL, top to bottom in this order, the groups apart.  item: a
+// row of ROWS; name: the bar's label; peer: drawn in the peers' colour.  A
+// bar the run did not measure is left out and named in the subtitle, never
+// made up: bench.sh has no pgjwt row (an item "sql_pgjwt" in ROWS would be
+// drawn here).
+const CHART = [
+  { item: "core_jwt", name: "woesid C core, no SQL (woesid_jwt_verify)" },
+  { item: "sql_jwt_filter", name: "woesid_verify_jwt, count(*) FILTER" },
+  { item: "sql_jwt_lateral", name: "woesid_verify_jwt, LATERAL" },
+  { item: "sql_identify_text", name: "woesid_identify, text body" },
+  { item: "sql_pgjwt", name: "pgjwt verify()", peer: true },
+  { item: "sql_plpgsql_jwt", name: "PL/pgSQL + pgcrypto HS256", peer: true },
+  { item: "sql_hmac_email", name: "woesid_hmac_email", group: "email" },
+  { item: "sql_pgcrypto_email", name: "pgcrypto hmac() email expression", peer: true, group: "email" },
+];
+
+// writeChart(txtPath, meta, get): get(item) is [median, min, max, rounds] or
+// null.  The .dat is tab-separated, one bar a line: y, name, median µs, min,
+// max, 1 for a peer; a "# title" line and "# subtitle" lines above it.
+function writeChart(txtPath, meta, get) {
+  const m = new Map(meta);
+  const pg = (m.get("software") ?? "").match(/PostgreSQL [0-9.]+/)?.[0] ?? "PostgreSQL ?";
+  const cpu = (m.get("cpu") ?? "").replace(/\((R|TM)\)/g, "").replace(/;[^)]*\)/, ")").replace(/ +/g, " ");
+  const date = (m.get("date") ?? "").replace(/:[0-9]{2} UTC$/, " UTC");
+  const bars = [], missing = [];
+  let y = 0, group, rounds = new Set();
+  for (const c of [...CHART].reverse()) {   // gnuplot's y grows upwards
+    const v = get(c.item);
+    if (!v) { missing.unshift(c.name); continue; }
+    if (bars.length && c.group !== group) y += 0.6;
+    group = c.group;
+    const [med, lo, hi, n] = v;
+    rounds.add(n);
+    // a whisker end at or below zero (a net time can be) has no place on a log scale
+    const p = (x) => Number(x.toPrecision(4));
+    bars.push([(y++).toFixed(1), c.name, p(med), p(lo > 0 ? lo : med), p(hi > 0 ? hi : med), c.peer ? 1 : 0]);
+  }
+  const file = txtPath.replace(/^.*\//, "");
+  const shown = /bench\/results\//.test(txtPath) ? txtPath.replace(/^.*?bench\/results\//, "bench/results/") : file;
+  const title = `woesid: µs per verification, log scale (${pg})`;
+  const subtitle = [
+    `median of ${[...rounds].join("/") || "?"} rounds, whiskers min..max; SQL rows net of the table scan; ${date}, ${cpu}`,
+    (missing.length ? `not measured in this run: ${missing.map((x) => `"${x}"`).join(", ")}; ` : "") +
+      `data: ${shown}`,
+  ];
+  const dat = [
+    `# chart data of ${file} (bench/report.mjs; drawn by scripts/bench.sh)`,
+    `# title\t${title}`,
+    ...subtitle.map((l) => `# subtitle\t${l}`),
+    ...bars.map((b) => b.join("\t")),
+  ].join("\n") + "\n";
+  const datPath = txtPath.replace(/\.txt$/, "") + ".dat";
+  writeFileSync(datPath, dat);
+  return datPath;
+}
+
+// --chart RESULTS.txt: the medians and ranges as the saved table prints them.
+if (chartOnly) {
+  const txtPath = args[1];
+  const txt = readFileSync(txtPath, "utf8").split("\n");
+  const meta = [];
+  for (const l of txt.slice(1)) {
+    if (!l.startsWith("  ")) break;
+    meta.push([l.slice(2, 18).trim(), l.slice(19)]);
+  }
+  const rows = new Map();
+  for (const l of txt) {
+    const r = l.match(/^(\S.*?) {2,}(-?[0-9.]+) +(-?[0-9.]+)\.\.(-?[0-9.]+) \(([0-9]+)\)/);
+    if (r) rows.set(r[1], [r[2], r[3], r[4], r[5]].map(Number));
+  }
+  const labelOf = new Map(ROWS.filter((r) => r.item).map((r) => [r.item, r.label]));
+  console.log(writeChart(txtPath, meta, (item) => rows.get(labelOf.get(item)) ?? null));
+  process.exit(0);
+}
 
 const med = new Map(), range = new Map(), byRound = new Map();
 for (const row of ROWS) {
@@ -191,3 +278,4 @@ if (warnings.length) {
 const text = out.join("\n") + "\n";
 process.stdout.write(text);
 writeFileSync(outPath, text);
+writeChart(outPath, meta, (item) => (med.has(item) ? [med.get(item), ...range.get(item)] : null));

@@ -2,6 +2,7 @@
 # scripts/bench.sh: woesid's benchmark (not part of the test suite).
 #   bash scripts/bench.sh [--perf]
 #   bash scripts/bench.sh --workload DIR    # only make the workload and bench/bin
+#   bash scripts/bench.sh --chart bench/results/RUN.txt...   # only draw RUN.svg again
 #
 # One run: generates one workload with the real signers (jsonwebtoken,
 # node:crypto), then measures, median of several rounds, microseconds per
@@ -12,7 +13,9 @@
 # counting (woesid_stat): the same identify and verify_jwt queries, in
 # turns, on two more clusters alike but for shared_preload_libraries =
 # 'woesid' (PostgreSQL 15 and 16 count only with it).  Prints one table and
-# saves it to bench/results/.  Never fails on a target: it is a measurement.
+# saves it to bench/results/, with RUN.dat and, drawn from it with gnuplot,
+# RUN.svg: microseconds per verification, log scale, woesid beside its
+# peers.  Never fails on a target: it is a measurement.
 # With --perf it also profiles the backend during the LATERAL verify_jwt
 # query (perf record -p) and prints the 15 hottest functions.
 #
@@ -29,15 +32,87 @@ NPLPGSQL=${WOESID_BENCH_PLPGSQL_ROWS:-20000}
 ROUNDS=${WOESID_BENCH_ROUNDS:-5}
 PERF=0
 WORKLOAD_ONLY=
+CHART_ONLY=()
 
 while [ $# -gt 0 ]; do
 	case $1 in
 	--perf) PERF=1 ;;
 	--workload) WORKLOAD_ONLY=${2:?--workload needs a directory}; shift ;;
-	*) echo "usage: $0 [--perf] | --workload DIR" >&2; exit 2 ;;
+	--chart) shift; CHART_ONLY=("$@"); [ $# -gt 0 ] || { echo "--chart needs a results file" >&2; exit 2; }; break ;;
+	*) echo "usage: $0 [--perf] | --workload DIR | --chart RESULTS.txt..." >&2; exit 2 ;;
 	esac
 	shift
 done
+
+# gnuplot's quoting: a single-quoted string, its quotes doubled.
+gp_quote() {
+	printf "'%s'" "${1//\'/\'\'}"
+}
+
+# draw_chart RUN.txt: RUN.svg from RUN.dat (report.mjs writes it beside the
+# table) with gnuplot: one horizontal bar a row, median µs per verification
+# on a log scale, whiskers from the fastest to the slowest round, woesid and
+# its peers in two colours; the title and subtitle lines come from RUN.dat.
+draw_chart() {
+	local dat=${1%.txt}.dat svg=${1%.txt}.svg n=0 line
+	[ -s "$dat" ] || { echo "no chart data: $dat" >&2; return 1; }
+	if ! command -v gnuplot >/dev/null; then
+		echo "== installing gnuplot-nox (for the chart)"
+		as_root apt-get update -qq || return 1
+		as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gnuplot-nox >/dev/null || return 1
+	fi
+	{
+		cat <<-GP
+			set terminal svg size 960,460 noenhanced font "sans,13" background rgb "white"
+			set encoding utf8
+			set output $(gp_quote "$svg")
+			set datafile separator "\t"
+			dat = $(gp_quote "$dat")
+			stats dat using 1 name "Y" nooutput
+			stats dat using 4 name "LO" nooutput
+			stats dat using 5 name "HI" nooutput
+			lo = 10**floor(log10(LO_min) - 0.05)
+			hi = 10**ceil(log10(HI_max * 3))
+			set label 1 $(gp_quote "$(sed -n 's/^# title\t//p' "$dat")") at screen 0.5, screen 0.95 center font "sans,16"
+		GP
+		while IFS= read -r line; do
+			n=$((n + 1))
+			echo "set label $((n + 1)) $(gp_quote "$line") at screen 0.5, screen $(awk -v n="$n" 'BEGIN { print 0.94 - 0.045 * n }') center font \"sans,11\" textcolor rgb \"#444444\""
+		done < <(sed -n 's/^# subtitle\t//p' "$dat")
+		cat <<-'GP'
+			set tmargin 5.5
+			set logscale x 10
+			set xrange [lo:hi]
+			set yrange [Y_min - 0.7:Y_max + 0.7]
+			set format x "%g"
+			set xlabel "µs per verification (log scale; shorter is faster)"
+			set xtics nomirror
+			set ytics nomirror scale 0
+			set mxtics 10
+			set grid xtics mxtics lc rgb "#dddddd" lw 1, lc rgb "#f0f0f0" lw 1
+			set border 1
+			set key top right box opaque
+			set style fill solid 0.9 noborder
+			set linetype 1 lc rgb "#1f77b4"
+			set linetype 2 lc rgb "#e07b39"
+			set errorbars small
+			plot dat using (lo):1:(lo):3:($1 - 0.38):($1 + 0.38):($6 + 1):ytic(2) with boxxyerror lc variable notitle, \
+			     '' using 3:1:4:5 with xerrorbars pt -1 lc rgb "#333333" notitle, \
+			     '' using ($5 * 1.12):1:(sprintf("%.3g µs", $3)) with labels left font "sans,11" notitle, \
+			     NaN with boxes lt 1 title "woesid", \
+			     NaN with boxes lt 2 title "peers, in SQL"
+		GP
+	} | gnuplot || return 1
+	echo "chart: $svg"
+}
+
+if [ ${#CHART_ONLY[@]} -gt 0 ]; then
+	for f in "${CHART_ONLY[@]}"; do
+		node bench/report.mjs --chart "$f" >/dev/null
+		draw_chart "$f"
+	done
+	exit 0
+fi
 [ "$NPLPGSQL" -le "$NTOK" ] || NPLPGSQL=$NTOK
 
 started=$(date +%s.%N)
@@ -316,6 +391,7 @@ OUT=bench/results/$stamp.txt
 echo
 node bench/report.mjs "$RAW" "$BENCH_TMP/meta.tsv" "$OUT"
 echo "saved to $OUT"
+draw_chart "$OUT" || echo "warning: no chart drawn; later: bash scripts/bench.sh --chart $OUT"
 
 # Optional profile of the SQL path of woesid_verify_jwt (LATERAL query).
 if [ "$PERF" -eq 1 ]; then
