@@ -280,7 +280,7 @@ check_forwarded(const char *value, woesid_identity *out)
 	bool		genuine;
 	MemoryContext old;
 
-	if (strncmp(value, "v1.", 3) != 0 || dot == NULL ||
+	if (!woesid_citus_present() || strncmp(value, "v1.", 3) != 0 || dot == NULL ||
 		strlen(dot + 1) > woesid_b64url_decoded_bound(WOESID_MAC_LEN) * 2)
 		return false;
 	payload_len = dot - payload;
