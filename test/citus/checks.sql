@@ -17,6 +17,15 @@ WHERE logicalrelid IN ('woesid.woesid_widget'::regclass, 'woesid.woesid_widget_s
                        'woesid.woesid_cluster_key'::regclass)
   AND partmethod = 'n';
 
+-- Settings reach every node: Citus propagates ALTER DATABASE ... SET.
+ALTER DATABASE postgres SET woesid.clock_skew = '45s';
+SELECT 'ALTER DATABASE SET of a woesid setting reaches every node|' ||
+       bool_and(result = '{woesid.clock_skew=45s}')::text
+FROM run_command_on_all_nodes($$SELECT s.setconfig::text FROM pg_db_role_setting s
+                                JOIN pg_database d ON d.oid = s.setdatabase
+                                WHERE d.datname = 'postgres' AND s.setrole = 0$$);
+ALTER DATABASE postgres RESET woesid.clock_skew;
+
 -- Two workspaces, secrets that never appear in statement text.
 SELECT woesid.woesid_register_widget('wpk_a', 'jwt', NULL, 'ws_a') \g /dev/null
 SELECT woesid.woesid_register_widget('wpk_b', 'jwt', NULL, 'ws_b') \g /dev/null
