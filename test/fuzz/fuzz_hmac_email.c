@@ -38,26 +38,12 @@ typedef struct run
 	woesid_hmac_result res;
 } run;
 
-static int
-hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void) argc;
 	(void) argv;
-	for (int i = 0; i < WOESID_MAC_LEN; i++)
-		secret[i] = (uint8_t) (hex_value(FUZZ_SECRET[2 * i]) << 4 |
-							   hex_value(FUZZ_SECRET[2 * i + 1]));
+	fuzz_secret_bytes(secret);
 	key = woesid_mac_key_new(secret, sizeof(secret));
 	other_key = woesid_mac_key_new((const uint8_t *) FUZZ_OTHER_SECRET,
 								   strlen(FUZZ_OTHER_SECRET));

@@ -75,16 +75,6 @@ static uint8_t hmac_secret[WOESID_MAC_LEN];
 static signer string_keys[2];
 static signer hmac_keys[2];
 
-static int
-hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 static void
 make_signer(signer *s, const void *secret, size_t len)
 {
@@ -99,9 +89,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void) argc;
 	(void) argv;
-	for (int i = 0; i < WOESID_MAC_LEN; i++)
-		hmac_secret[i] = (uint8_t) (hex_value(FUZZ_SECRET[2 * i]) << 4 |
-									hex_value(FUZZ_SECRET[2 * i + 1]));
+	fuzz_secret_bytes(hmac_secret);
 	make_signer(&string_keys[0], FUZZ_SECRET, strlen(FUZZ_SECRET));
 	make_signer(&string_keys[1], FUZZ_OTHER_SECRET, strlen(FUZZ_OTHER_SECRET));
 	make_signer(&hmac_keys[0], hmac_secret, sizeof(hmac_secret));

@@ -165,4 +165,26 @@ static const woesid_jwt_rules variables_rules = {
 	.require_email = false,
 };
 
+/* A hex digit's value (any case), or -1. */
+static inline int
+hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* FUZZ_SECRET hex-decoded, the key hmac_email mode uses. */
+static inline void
+fuzz_secret_bytes(uint8_t out[WOESID_MAC_LEN])
+{
+	for (int i = 0; i < WOESID_MAC_LEN; i++)
+		out[i] = (uint8_t) (hex_value(FUZZ_SECRET[2 * i]) << 4 |
+							hex_value(FUZZ_SECRET[2 * i + 1]));
+}
+
 #endif							/* WOESID_FUZZ_UTIL_H */
